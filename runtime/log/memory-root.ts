@@ -1,0 +1,93 @@
+// The --in-memory LogRoot: the same contract as the disk root, nothing written to disk.
+import type { LogRoot, NewRecord, ShardLog, StoredRecord } from './types.ts';
+
+class MemoryShardLog implements ShardLog {
+  #records: StoredRecord[] = [];
+  #offset = 0n;
+
+  get nextIndex(): bigint {
+    return this.#offset + BigInt(this.#records.length);
+  }
+
+  get firstIndex(): bigint {
+    return this.#offset;
+  }
+
+  get lastArrivalMs(): number | undefined {
+    return this.#records.at(-1)?.arrivalMs;
+  }
+
+  append(records: readonly NewRecord[]): { firstIndex: bigint; written: Promise<void> } {
+    const firstIndex = this.nextIndex;
+    let last = this.lastArrivalMs ?? 0;
+    for (const r of records) {
+      last = Math.max(last, r.arrivalMs);
+      this.#records.push({
+        index: this.nextIndex,
+        partitionKey: r.partitionKey,
+        data: r.data,
+        arrivalMs: last,
+        encrypted: r.encrypted ?? false,
+      });
+    }
+    return { firstIndex, written: Promise.resolve() };
+  }
+
+  async read(from: bigint, limit: number, maxBytes: number): Promise<StoredRecord[]> {
+    const start = from > this.#offset ? Number(from - this.#offset) : 0;
+    const out: StoredRecord[] = [];
+    let bytes = 0;
+    for (let i = start; i < this.#records.length && out.length < limit; i++) {
+      const r = this.#records[i]!;
+      if (out.length > 0 && bytes + r.data.length > maxBytes) break;
+      bytes += r.data.length;
+      out.push(r);
+    }
+    return out;
+  }
+
+  async indexAtTime(ms: number): Promise<bigint> {
+    const i = this.#records.findIndex((r) => r.arrivalMs >= ms);
+    return i === -1 ? this.nextIndex : this.#offset + BigInt(i);
+  }
+
+  async trimBefore(ms: number): Promise<void> {
+    const keepFrom = this.#records.findIndex((r) => r.arrivalMs >= ms);
+    const drop = keepFrom === -1 ? this.#records.length : keepFrom;
+    this.#records.splice(0, drop);
+    this.#offset += BigInt(drop);
+  }
+}
+
+export class MemoryLogRoot implements LogRoot {
+  readonly inMemory = true;
+  #documents = new Map<string, Map<string, unknown>>();
+  #shards = new Map<string, MemoryShardLog>();
+
+  async loadDocuments(kind: string): Promise<Map<string, unknown>> {
+    return new Map(this.#documents.get(kind) ?? []);
+  }
+
+  async saveDocument(kind: string, key: string, doc: unknown): Promise<void> {
+    let docs = this.#documents.get(kind);
+    if (!docs) this.#documents.set(kind, (docs = new Map()));
+    docs.set(key, structuredClone(doc));
+  }
+
+  async deleteDocument(kind: string, key: string): Promise<void> {
+    this.#documents.get(kind)?.delete(key);
+  }
+
+  async openShard(streamKey: string, shardId: string): Promise<ShardLog> {
+    const id = `${streamKey}/${shardId}`;
+    let shard = this.#shards.get(id);
+    if (!shard) this.#shards.set(id, (shard = new MemoryShardLog()));
+    return shard;
+  }
+
+  async dropStream(streamKey: string): Promise<void> {
+    for (const id of [...this.#shards.keys()]) if (id.startsWith(`${streamKey}/`)) this.#shards.delete(id);
+  }
+
+  async close(): Promise<void> {}
+}

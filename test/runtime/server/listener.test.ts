@@ -1,0 +1,71 @@
+import http from 'node:http';
+import http2 from 'node:http2';
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { listen, type Listener } from '../../../runtime/server/listener.ts';
+
+let listener: Listener | undefined;
+afterEach(async () => {
+  await listener?.close();
+  listener = undefined;
+});
+
+async function start(requestTimeoutMs?: number): Promise<Listener> {
+  listener = await listen({
+    port: 0,
+    host: '127.0.0.1',
+    ...(requestTimeoutMs ? { requestTimeoutMs } : {}),
+    handler: (req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(`${req.httpVersion} ${req.method} ${req.url}`);
+    },
+  });
+  return listener;
+}
+
+function h1Get(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: '/one' }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+}
+
+function h2Get(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    session.on('error', reject);
+    const stream = session.request({ ':path': '/two', ':method': 'POST' });
+    let body = '';
+    stream.on('data', (c) => (body += c));
+    stream.on('end', () => {
+      session.close();
+      resolve(body);
+    });
+    stream.end('x');
+  });
+}
+
+describe('listener', () => {
+  it('serves HTTP/1.1 and h2c prior knowledge on the same port', async () => {
+    const { port } = await start();
+    expect(await h1Get(port)).toBe('1.1 GET /one');
+    expect(await h2Get(port)).toBe('2.0 POST /two');
+    expect(await Promise.all([h1Get(port), h2Get(port), h1Get(port)])).toEqual([
+      '1.1 GET /one',
+      '2.0 POST /two',
+      '1.1 GET /one',
+    ]);
+  });
+
+  it('closes a connection that stalls before its first request, and keeps serving others', async () => {
+    const { port } = await start(300);
+    const stalled = net.connect(port, '127.0.0.1');
+    stalled.write('PRI * HTT'); // half a preface, then nothing
+    const closed = new Promise<void>((resolve) => stalled.on('close', () => resolve()));
+    expect(await h1Get(port)).toBe('1.1 GET /one');
+    await closed;
+  });
+});
