@@ -50,7 +50,7 @@ export async function listen(options: ListenOptions): Promise<Listener> {
     socket.on('error', () => socket.destroy());
     socket.setNoDelay(true);
     const idle = setTimeout(() => socket.destroy(), requestTimeoutMs);
-    let head = Buffer.alloc(0);
+    let head: Buffer = Buffer.alloc(0);
     const onData = (chunk: Buffer): void => {
       head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
       const n = Math.min(head.length, H2_PREFACE.length);
