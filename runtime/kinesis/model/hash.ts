@@ -1,16 +1,28 @@
 // The hash-key space of a stream: MD5 routing of partition keys, ExplicitHashKey, and AWS's create-time layout.
 // https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecord.html (PartitionKey, ExplicitHashKey)
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** 2^128 - 1, the last hash key. */
 export const MAX_HASH_KEY = (1n << 128n) - 1n;
 export const MAX_HASH_KEY_STRING = MAX_HASH_KEY.toString();
 
+/**
+ * MD5 of the partition key's UTF-8 bytes as 32 lowercase hex digits: the hash key in a form that sorts
+ * like the number, so the put path routes with string compares instead of BigInt (crypto.hash is ~4x
+ * cheaper than createHash per key).
+ */
+export function partitionKeyHashHex(partitionKey: string): string {
+  return hash('md5', partitionKey, 'hex');
+}
+
 /** MD5 of the partition key's UTF-8 bytes, as an unsigned 128-bit integer. */
 export function hashPartitionKey(partitionKey: string): bigint {
-  const d = createHash('md5').update(partitionKey, 'utf8').digest();
-  // Two 64-bit halves are much cheaper than BigInt('0x' + hex) on the put path.
-  return (d.readBigUInt64BE(0) << 64n) | d.readBigUInt64BE(8);
+  return BigInt('0x' + partitionKeyHashHex(partitionKey));
+}
+
+/** A hash key as 32 zero-padded hex digits (sorts like the number). */
+export function hashKeyHex(value: bigint): string {
+  return value.toString(16).padStart(32, '0');
 }
 
 export type ParsedHashKey = { ok: true; value: bigint } | { ok: false; message: string };
@@ -52,29 +64,40 @@ export function createTimeLayout(n: number): HashRange[] {
   return out;
 }
 
-/** A shard's range as BigInts, for routing without re-parsing strings per record. */
+/** A shard's range, parsed once, for routing without re-parsing strings per record. */
 export interface RoutableShard<T> {
   start: bigint;
   end: bigint;
+  startHex: string;
+  endHex: string;
   shard: T;
 }
 
-/** Sorts the open shards by range so shardForHash can binary-search them. */
-export function routingTable<T extends HashRange>(openShards: readonly T[]): RoutableShard<T>[] {
-  return openShards
-    .map((shard) => ({ start: BigInt(shard.startingHashKey), end: BigInt(shard.endingHashKey), shard }))
+/** Sorts the shards by range so shardForHash can binary-search them. */
+export function routingTable<T extends HashRange>(shards: readonly T[]): RoutableShard<T>[] {
+  return shards
+    .map((shard) => {
+      const start = BigInt(shard.startingHashKey);
+      const end = BigInt(shard.endingHashKey);
+      return { start, end, startHex: hashKeyHex(start), endHex: hashKeyHex(end), shard };
+    })
     .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
 }
 
-/** The open shard whose inclusive range holds hash (undefined only if the table has a gap). */
+/** The shard whose inclusive range holds the hash key (undefined only if the table has a gap). */
 export function shardForHash<T>(table: readonly RoutableShard<T>[], hash: bigint): T | undefined {
+  return shardForHashHex(table, hashKeyHex(hash));
+}
+
+/** shardForHash for a key given as 32 hex digits (see partitionKeyHashHex). */
+export function shardForHashHex<T>(table: readonly RoutableShard<T>[], hex: string): T | undefined {
   let lo = 0;
   let hi = table.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
     const r = table[mid]!;
-    if (hash < r.start) hi = mid - 1;
-    else if (hash > r.end) lo = mid + 1;
+    if (hex < r.startHex) hi = mid - 1;
+    else if (hex > r.endHex) lo = mid + 1;
     else return r.shard;
   }
   return undefined;

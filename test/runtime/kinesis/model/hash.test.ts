@@ -8,7 +8,10 @@ import {
   hashPartitionKey,
   parseExplicitHashKey,
   routingTable,
+  hashKeyHex,
+  partitionKeyHashHex,
   shardForHash,
+  shardForHashHex,
 } from '../../../../runtime/kinesis/model/hash.ts';
 
 describe('hashPartitionKey', () => {
@@ -113,5 +116,18 @@ describe('parseExplicitHashKey', () => {
         message: `Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified value was ${v}`,
       });
     }
+  });
+});
+
+describe('hex routing', () => {
+  it('shardForHashHex on the MD5 hex agrees with shardForHash on the BigInt', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 64 }), fc.bigInt({ min: 0n, max: MAX_HASH_KEY }), (n, h) => {
+        const table = routingTable(createTimeLayout(n).map((r, i) => ({ ...r, id: i })));
+        expect(shardForHashHex(table, hashKeyHex(h))).toBe(shardForHash(table, h));
+        expect(shardForHashHex(table, hashKeyHex(h))).toBeDefined();
+      }),
+    );
+    expect(partitionKeyHashHex('pk')).toBe('1cd3c693132f4c31b5b5e5f4c5eed6bd');
   });
 });

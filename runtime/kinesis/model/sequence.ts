@@ -1,0 +1,128 @@
+// Shard ids and 56-digit sequence numbers that encode the shard and the record's index in it.
+//
+// Layout (47 hex digits, after kinesalite's reverse-engineered "v2" format, which is 56 decimal digits):
+//   2 | shard creation secs (9) | ordinal's last hex digit (1) | position (16) | 00 | write secs (9) | ordinal (8) | 2
+// position is the record's log index + 1; 0 is the shard's StartingSequenceNumber (below every record).
+// The position sits above the write time, so numbers rise strictly with the index within a shard.
+
+/** The parts of a shard its sequence numbers encode. */
+export interface SequencedShard {
+  ordinal: number;
+  createdAtMs: number;
+}
+
+export interface ParsedSequenceNumber {
+  shardOrdinal: number;
+  shardCreatedSecs: number;
+  /** 0 = before the shard's first record; n = the record at log index n - 1. */
+  position: bigint;
+  writeSecs: number;
+}
+
+const SHIFT_WRITE = 36n;
+const SHIFT_POSITION = 80n;
+const SHIFT_ORDINAL_DIGIT = 144n;
+const SHIFT_CREATED = 148n;
+const LEADING = 2n << 184n;
+const MAX_POSITION = (1n << 63n) - 1n;
+const MAX_SECS = 16 ** 9 - 1;
+const MAX_ORDINAL = 2 ** 31 - 1;
+
+/** The part of every sequence number of a shard that does not change from record to record. */
+export function sequenceBase(shard: SequencedShard): bigint {
+  const ordinal = BigInt(shard.ordinal);
+  return (
+    LEADING |
+    (BigInt(Math.floor(shard.createdAtMs / 1000)) << SHIFT_CREATED) |
+    ((ordinal & 0xfn) << SHIFT_ORDINAL_DIGIT) |
+    (ordinal << 4n) |
+    2n
+  );
+}
+
+/** The sequence number of the record at a log index, written at writeMs. */
+export function sequenceNumberAt(base: bigint, index: bigint, writeMs: number): string {
+  return (base | ((index + 1n) << SHIFT_POSITION) | (BigInt(Math.floor(writeMs / 1000)) << SHIFT_WRITE)).toString();
+}
+
+/** Sequence numbers of count consecutive records from firstIndex, all written at writeMs (the put path). */
+export function sequenceNumbersFrom(base: bigint, firstIndex: bigint, count: number, writeMs: number): string[] {
+  const out = new Array<string>(count);
+  let n = base | ((firstIndex + 1n) << SHIFT_POSITION) | (BigInt(Math.floor(writeMs / 1000)) << SHIFT_WRITE);
+  const step = 1n << SHIFT_POSITION;
+  for (let i = 0; i < count; i++) {
+    out[i] = n.toString();
+    n += step;
+  }
+  return out;
+}
+
+/** The shard's SequenceNumberRange.StartingSequenceNumber: below the number of its first record. */
+export function startingSequenceNumber(shard: SequencedShard): string {
+  return (sequenceBase(shard) | (BigInt(Math.floor(shard.createdAtMs / 1000)) << SHIFT_WRITE)).toString();
+}
+
+/**
+ * A closed shard's EndingSequenceNumber: the position of its last record (closedAtIndex records were
+ * written) at the closing time, so it is >= every record's number and AT_SEQUENCE_NUMBER of it reads the last one.
+ */
+export function endingSequenceNumber(shard: SequencedShard, closedAtIndex: bigint, closedAtMs: number): string {
+  return (
+    sequenceBase(shard) |
+    (closedAtIndex << SHIFT_POSITION) |
+    (BigInt(Math.floor(closedAtMs / 1000)) << SHIFT_WRITE)
+  ).toString();
+}
+
+/** Decodes a sequence number eddy issued; undefined for anything else. */
+export function parseSequenceNumber(value: string): ParsedSequenceNumber | undefined {
+  if (!/^[1-9]\d{55}$/.test(value)) return undefined;
+  const n = BigInt(value);
+  if (n >> 184n !== 2n || (n & 0xfn) !== 2n) return undefined;
+  if (((n >> 72n) & 0xffn) !== 0n) return undefined;
+  const ordinal = (n >> 4n) & 0xffffffffn;
+  const position = (n >> SHIFT_POSITION) & 0xffffffffffffffffn;
+  if (((n >> SHIFT_ORDINAL_DIGIT) & 0xfn) !== (ordinal & 0xfn) || ordinal > BigInt(MAX_ORDINAL)) return undefined;
+  if (position > MAX_POSITION) return undefined;
+  return {
+    shardOrdinal: Number(ordinal),
+    shardCreatedSecs: Number((n >> SHIFT_CREATED) & 0xfffffffffn),
+    position,
+    writeSecs: Number((n >> SHIFT_WRITE) & 0xfffffffffn),
+  };
+}
+
+/** The log index an AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER iterator starts at. */
+export function indexForSequence(parsed: ParsedSequenceNumber, type: 'AT' | 'AFTER'): bigint {
+  if (type === 'AFTER') return parsed.position;
+  return parsed.position === 0n ? 0n : parsed.position - 1n;
+}
+
+/** Whether a parsed number was issued by this shard (same ordinal and creation second). */
+export function isFromShard(parsed: ParsedSequenceNumber, shard: SequencedShard): boolean {
+  return parsed.shardOrdinal === shard.ordinal && parsed.shardCreatedSecs === Math.floor(shard.createdAtMs / 1000);
+}
+
+/** `shardId-000000000007` for ordinal 7. */
+export function shardIdOf(ordinal: number): string {
+  return `shardId-${String(ordinal).padStart(12, '0')}`;
+}
+
+/**
+ * Resolves the short forms AWS accepts (`shardId-7`, `shardId-000000000007`, `7`) to the ordinal, as
+ * kinesalite's AWS-recorded tests show; undefined when it names no possible shard.
+ */
+export function parseShardId(value: string): number | undefined {
+  const dash = value.indexOf('-');
+  const digits = dash === -1 ? value : value.slice(dash + 1).split('-')[0]!;
+  if (!/^\d+$/.test(digits)) return undefined;
+  const n = Number(digits);
+  return n <= MAX_ORDINAL ? n : undefined;
+}
+
+/** Guards the fixed-width fields; a clock past year 4000 or a 2^31st shard would not fit. */
+export function assertEncodable(shard: SequencedShard): void {
+  if (shard.createdAtMs / 1000 > MAX_SECS || shard.ordinal > MAX_ORDINAL || shard.ordinal < 0) {
+    throw new RangeError(`shard ${shard.ordinal} created at ${shard.createdAtMs} cannot be encoded`);
+  }
+}
