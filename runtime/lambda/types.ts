@@ -17,6 +17,11 @@ export interface InvokeRequest {
   waitForCapacity?: boolean;
   /** Who invoked, for metering ('api', 'cli', 'mapping:<uuid>', 'async'). */
   source?: string;
+  /**
+   * The awsRequestId to use instead of a fresh uuid: async invocations keep the id the 202 answered
+   * with across their retries, as on AWS.
+   */
+  requestId?: string;
 }
 
 export interface InvokeResult {
