@@ -4,6 +4,7 @@ import type { LogRoot, NewRecord, ShardLog, StoredRecord } from './types.ts';
 class MemoryShardLog implements ShardLog {
   #records: StoredRecord[] = [];
   #offset = 0n;
+  #lastArrival = 0;
 
   get nextIndex(): bigint {
     return this.#offset + BigInt(this.#records.length);
@@ -19,17 +20,22 @@ class MemoryShardLog implements ShardLog {
 
   append(records: readonly NewRecord[]): { firstIndex: bigint; written: Promise<void> } {
     const firstIndex = this.nextIndex;
-    let last = this.lastArrivalMs ?? 0;
+    let last = this.#lastArrival;
+    let index = firstIndex;
     for (const r of records) {
-      last = Math.max(last, r.arrivalMs);
+      // As on disk: never below the newest arrival so far, even after a trim emptied the shard, and a
+      // NaN arrival time becomes the previous one.
+      last = r.arrivalMs > last ? r.arrivalMs : last;
       this.#records.push({
-        index: this.nextIndex,
+        index: index++,
         partitionKey: r.partitionKey,
-        data: r.data,
+        // A copy, as the disk root keeps: a caller reusing its buffer must not change stored records.
+        data: r.data.slice(),
         arrivalMs: last,
         encrypted: r.encrypted ?? false,
       });
     }
+    this.#lastArrival = last;
     return { firstIndex, written: Promise.resolve() };
   }
 
@@ -47,15 +53,25 @@ class MemoryShardLog implements ShardLog {
   }
 
   async indexAtTime(ms: number): Promise<bigint> {
-    const i = this.#records.findIndex((r) => r.arrivalMs >= ms);
-    return i === -1 ? this.nextIndex : this.#offset + BigInt(i);
+    return this.#offset + BigInt(this.#firstAtOrAfter(ms));
   }
 
   async trimBefore(ms: number): Promise<void> {
-    const keepFrom = this.#records.findIndex((r) => r.arrivalMs >= ms);
-    const drop = keepFrom === -1 ? this.#records.length : keepFrom;
+    const drop = this.#firstAtOrAfter(ms);
     this.#records.splice(0, drop);
     this.#offset += BigInt(drop);
+  }
+
+  /** Position of the first kept record that arrived at or after ms (arrival times never decrease). */
+  #firstAtOrAfter(ms: number): number {
+    let lo = 0;
+    let hi = this.#records.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#records[mid]!.arrivalMs >= ms) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
   }
 }
 
