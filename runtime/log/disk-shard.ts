@@ -213,12 +213,11 @@ export class DiskShardLog implements ShardLog {
     const avg = this.#averageRecordBytes();
     const hint = Math.min(limit * avg, maxBytes + limit * RECORD_OVERHEAD) + this.#s.indexEveryBytes + avg;
     await this.#walk(start, end, hint, (buf, at, total, index) => {
-      if (out.length >= limit) return false;
       const dataBytes = dataLengthOf(buf, at, total);
       if (out.length > 0 && bytes + dataBytes > maxBytes) return false;
       bytes += dataBytes;
       out.push(decodeRecord(buf, at, total, BigInt(index)));
-      return true;
+      return out.length < limit; // stop without touching the record after the last one wanted
     });
     return out;
   }
