@@ -17,8 +17,7 @@ function record(i: number) {
   return rec(`pk-${i}`, data, 1000 + i);
 }
 const recordBytes = (i: number) => RECORD_OVERHEAD + Buffer.byteLength(`pk-${i}`) + (i % 70);
-const expected = (n: number) =>
-  Array.from({ length: n }, (_, i) => ({ index: BigInt(i), ...plain({ ...record(i), index: BigInt(i), encrypted: false }) }));
+const expected = (n: number) => Array.from({ length: n }, (_, i) => plain({ ...record(i), index: BigInt(i), encrypted: false }));
 
 describe('disk root recovery', () => {
   let dir: string;
