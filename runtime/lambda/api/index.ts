@@ -1,0 +1,108 @@
+// The Lambda API (restJson1, as @aws-sdk/client-lambda speaks it) on eddy's one port: one router reading
+// one list of operations, one module per operation. Event-source-mapping routes live in runtime/mappings.
+import { isLambdaServiceError, sendLambdaError } from '../../server/http.ts';
+import type { HttpRequest, HttpResponse } from '../../server/listener.ts';
+import type { FunctionHost, LambdaInvoker } from '../invoker.ts';
+import type { LambdaApiContext, LambdaOperation } from './context.ts';
+import { missingAuthenticationToken, serviceException, unknownOperation } from './errors.ts';
+import { getFunctionConfigurationOperation } from './get-function-configuration.ts';
+import { getFunctionOperation } from './get-function.ts';
+import { invokeAsyncOperation } from './invoke-async.ts';
+import { invokeOperation } from './invoke.ts';
+import { listFunctionsOperation } from './list-functions.ts';
+
+/** Invoke first: it is the hot path. */
+export const lambdaOperations: readonly LambdaOperation[] = [
+  invokeOperation,
+  getFunctionConfigurationOperation,
+  getFunctionOperation,
+  listFunctionsOperation,
+  invokeAsyncOperation,
+];
+
+export interface LambdaApiOptions {
+  invoker: LambdaInvoker;
+  runtime: FunctionHost;
+  region: string;
+  accountId: string;
+  /**
+   * Refuse requests without an Authorization header (or a presigned X-Amz-Signature) with 403
+   * MissingAuthenticationTokenException, as AWS and eddy's Kinesis API do. The SDK always signs; the
+   * signature itself is not checked. Default true.
+   */
+  requireAuth?: boolean;
+  /** LastModified of every function (default: now). */
+  startedAtMs?: number;
+}
+
+export interface LambdaApi {
+  /** True for the paths this API answers: everything under /2015-03-31/functions and /2014-11-13/functions. */
+  matches(req: HttpRequest): boolean;
+  handle(req: HttpRequest, res: HttpResponse): void;
+}
+
+const PREFIXES = ['/2015-03-31/functions', '/2014-11-13/functions'];
+
+export function isLambdaFunctionPath(url: string): boolean {
+  for (const prefix of PREFIXES) {
+    if (url.startsWith(prefix) && (url.length === prefix.length || url[prefix.length] === '/' || url[prefix.length] === '?')) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function replyError(res: HttpResponse, err: unknown): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  sendLambdaError(res, isLambdaServiceError(err) ? err : serviceException('An internal error occurred.'));
+}
+
+/** Answers a Lambda REST path no module serves (for the emulator's fallback route). */
+export function sendUnknownOperation(req: HttpRequest, res: HttpResponse): void {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  sendLambdaError(res, unknownOperation(req.method ?? 'GET', q === -1 ? url : url.slice(0, q)));
+}
+
+export function createLambdaApi(options: LambdaApiOptions): LambdaApi {
+  const ctx: LambdaApiContext = {
+    invoker: options.invoker,
+    host: options.runtime,
+    region: options.region,
+    accountId: options.accountId,
+    startedAtMs: options.startedAtMs ?? Date.now(),
+  };
+  const requireAuth = options.requireAuth ?? true;
+
+  return {
+    matches(req) {
+      return isLambdaFunctionPath(req.url ?? '');
+    },
+    handle(req, res) {
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      const path = q === -1 ? url : url.slice(0, q);
+      const query = q === -1 ? undefined : new URLSearchParams(url.slice(q + 1));
+      if (requireAuth && req.headers.authorization === undefined && !query?.has('X-Amz-Signature')) {
+        req.resume();
+        sendLambdaError(res, missingAuthenticationToken());
+        return;
+      }
+      const method = req.method ?? 'GET';
+      for (const op of lambdaOperations) {
+        if (op.method !== method) continue;
+        const m = op.path.exec(path);
+        if (!m) continue;
+        op.handle(ctx, req, res, m.slice(1), query).catch((err: unknown) => replyError(res, err));
+        return;
+      }
+      req.resume();
+      sendUnknownOperation(req, res);
+    },
+  };
+}
+
+export { type LambdaApiContext, type LambdaOperation } from './context.ts';
