@@ -58,8 +58,8 @@ async function open(html: string): Promise<{ problems: string[]; requests: strin
         const box = svg.getBoundingClientRect();
         const paths = [...svg.querySelectorAll('path')];
         const rects = [...svg.querySelectorAll('rect')];
-        const drawn = (e: SVGGraphicsElement) => {
-          const b = e.getBBox();
+        const drawn = (e: unknown) => {
+          const b = (e as { getBBox(): { width: number; height: number } }).getBBox();
           return b.width > 0 || b.height > 0;
         };
         return {
