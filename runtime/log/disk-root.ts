@@ -139,18 +139,20 @@ class DiskLogRoot implements LogRoot {
     return docs;
   }
 
-  saveDocument(kind: string, key: string, doc: unknown): Promise<void> {
+  async saveDocument(kind: string, key: string, doc: unknown): Promise<void> {
     this.#assertOpen();
     const dir = this.#kindDir(kind);
     // Serialised now, so later changes to doc by the caller do not leak into the file.
-    const text = JSON.stringify({ key, doc });
+    const docText = JSON.stringify(doc) as string | undefined;
+    if (docText === undefined) throw new TypeError('A document must be a JSON value.');
+    const text = `{"key":${JSON.stringify(key)},"doc":${docText}}\n`;
     return this.#queue(dir, key, async () => {
       await mkdirDurable(dir, this.#fsync);
       await writeFileAtomic(join(dir, `${safeName(key)}.json`), text, this.#fsync);
     });
   }
 
-  deleteDocument(kind: string, key: string): Promise<void> {
+  async deleteDocument(kind: string, key: string): Promise<void> {
     this.#assertOpen();
     const dir = this.#kindDir(kind);
     return this.#queue(dir, key, async () => {

@@ -81,13 +81,18 @@ export class MemoryLogRoot implements LogRoot {
   #shards = new Map<string, MemoryShardLog>();
 
   async loadDocuments(kind: string): Promise<Map<string, unknown>> {
-    return new Map(this.#documents.get(kind) ?? []);
+    // Copies, as the disk root reads fresh ones: a caller changing a loaded document changes nothing stored.
+    return new Map([...(this.#documents.get(kind) ?? [])].map(([key, doc]) => [key, structuredClone(doc)]));
   }
 
   async saveDocument(kind: string, key: string, doc: unknown): Promise<void> {
+    if (kind === 'shards') throw new RangeError('"shards" is not a valid document kind.');
     let docs = this.#documents.get(kind);
     if (!docs) this.#documents.set(kind, (docs = new Map()));
-    docs.set(key, structuredClone(doc));
+    // A JSON round trip, as the disk root stores it: what cannot be saved there fails here too.
+    const text = JSON.stringify(doc) as string | undefined;
+    if (text === undefined) throw new TypeError('A document must be a JSON value.');
+    docs.set(key, JSON.parse(text) as unknown);
   }
 
   async deleteDocument(kind: string, key: string): Promise<void> {
