@@ -1,0 +1,105 @@
+// What only the disk root has: segment files, their deletion by retention, bounded open files, closing.
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDiskRoot } from '../../../runtime/log/disk-root.ts';
+import { safeName } from '../../../runtime/log/names.ts';
+import { RECORD_OVERHEAD } from '../../../runtime/log/record-codec.ts';
+import type { LogRoot, ShardLog } from '../../../runtime/log/types.ts';
+import { makeTempDir, rec, removeTempDir } from './helpers.ts';
+
+describe('disk root files', () => {
+  let dir: string;
+  let root: LogRoot;
+  let shard: ShardLog;
+  let shardDir: string;
+
+  // 10 records of 100 bytes of data per batch: 1 KiB-ish per batch with a 2-byte key.
+  const RECORD = RECORD_OVERHEAD + 2 + 100;
+  const batch = (t: number) => Array.from({ length: 10 }, () => rec('pk', 'd'.repeat(100), t));
+  const logFiles = async () => (await readdir(shardDir)).filter((n) => n.endsWith('.log')).sort();
+
+  beforeEach(async () => {
+    dir = await makeTempDir();
+    root = await openDiskRoot(dir, { fsync: false, segmentBytes: 3 * 10 * RECORD, indexEveryBytes: 512 });
+    shard = await root.openShard('Orders', 'shardId-000000000001');
+    shardDir = join(dir, 'shards', '^orders', 'shard^id-000000000001');
+  });
+
+  afterEach(async () => {
+    await root.close();
+    await removeTempDir(dir);
+  });
+
+  it('rolls segments named by their first index at the size threshold', async () => {
+    for (let t = 0; t < 7; t++) await shard.append(batch(t)).written;
+    expect(await logFiles()).toEqual(['00000000000000000000.log', '00000000000000000030.log', '00000000000000000060.log']);
+  });
+
+  it('deletes whole segments before the retention point, keeping the one it falls in', async () => {
+    for (let t = 0; t < 7; t++) await shard.append(batch(t)).written;
+    await shard.trimBefore(4); // first readable index 40, inside the second segment
+    expect(shard.firstIndex).toBe(40n);
+    expect(await logFiles()).toEqual(['00000000000000000030.log', '00000000000000000060.log']);
+    expect(JSON.parse(await readFile(join(shardDir, 'trim.json'), 'utf8'))).toEqual({ firstIndex: 40 });
+    await shard.trimBefore(100); // everything: the idle active segment goes too
+    expect(await logFiles()).toEqual([]);
+    expect((await shard.append(batch(200)).firstIndex)).toBe(70n);
+    await shard.read(0n, 1, 1); // waits for the write
+    expect(await logFiles()).toEqual(['00000000000000000070.log']);
+  });
+
+  it('drops a stream by deleting its folder', async () => {
+    await shard.append(batch(1)).written;
+    await root.dropStream('Orders');
+    expect(existsSync(join(dir, 'shards', '^orders'))).toBe(false);
+  });
+
+  it('fails calls on a closed root with EDDY_ERR_STOPPED', async () => {
+    await shard.append(batch(1)).written;
+    await root.close();
+    await expect(shard.append(batch(2)).written).rejects.toMatchObject({ code: 'EDDY_ERR_STOPPED' });
+    await expect(shard.read(0n, 1, 1)).rejects.toMatchObject({ code: 'EDDY_ERR_STOPPED' });
+    await expect(root.openShard('Orders', 'x')).rejects.toMatchObject({ code: 'EDDY_ERR_STOPPED' });
+    await expect(root.loadDocuments('streams')).rejects.toMatchObject({ code: 'EDDY_ERR_STOPPED' });
+  });
+
+  it.runIf(existsSync('/proc/self/fd'))('keeps at most maxOpenFiles idle segment files open', async () => {
+    await root.close();
+    root = await openDiskRoot(dir, { fsync: false, segmentBytes: 10 * RECORD, maxOpenFiles: 2 });
+    shard = await root.openShard('Orders', 'shardId-000000000001');
+    for (let t = 0; t < 30; t++) await shard.append(batch(t)).written;
+    const openFds = async () => (await readdir('/proc/self/fd')).length;
+    const before = await openFds();
+    for (let from = 0n; from < 300n; from += 10n) expect(await shard.read(from, 10, 1_000_000)).toHaveLength(10);
+    expect(await openFds()).toBeLessThanOrEqual(before + 2);
+    expect((await shard.read(0n, 1000, 10_000_000)).length).toBe(300);
+  });
+
+  it('checks its options, naming an unknown one', async () => {
+    await expect(openDiskRoot(dir, { fsync: false, segmentbytes: 1 } as never)).rejects.toMatchObject({
+      code: 'EDDY_ERR_OPTION_INVALID',
+      message: 'Invalid option in openDiskRoot(): "segmentbytes"',
+    });
+    await expect(openDiskRoot(dir, { fsync: false, segmentBytes: 0 })).rejects.toMatchObject({
+      code: 'EDDY_ERR_OPTION_INVALID',
+      message: 'openDiskRoot(): "segmentBytes" must be a positive integer',
+    });
+    await expect(openDiskRoot(dir, {} as never)).rejects.toMatchObject({ code: 'EDDY_ERR_OPTION_INVALID' });
+  });
+});
+
+describe('safeName', () => {
+  it('keeps plain names readable and keeps the rest apart', () => {
+    expect(safeName('orders-2024_v1.x')).toBe('orders-2024_v1.x');
+    expect(safeName('shardId-000000000000')).toBe('shard^id-000000000000');
+    expect(safeName('Orders')).not.toBe(safeName('orders'));
+    expect(safeName('a/b')).toBe('a%2Fb');
+    expect(safeName('..')).toBe('%2E.');
+    expect(safeName('')).toBe('%');
+    const long = safeName('A'.repeat(500));
+    expect(long.length).toBeLessThanOrEqual(160);
+    expect(long).not.toBe(safeName(`${'A'.repeat(499)}B`));
+  });
+});
