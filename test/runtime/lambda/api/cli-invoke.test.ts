@@ -1,0 +1,83 @@
+// The core of `eddy invoke`: output, log tail, exit codes.
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EXIT_FUNCTION_ERROR, EXIT_OK, EXIT_USAGE, runInvoke } from '../../../../runtime/lambda/api/cli-invoke.ts';
+import { fnConfig, InProcessHost, startApi, type ApiServer } from './helpers.ts';
+
+let server: ApiServer;
+let tmp: string;
+
+function sink(): { write(t: string): boolean; text: () => string } {
+  const parts: string[] = [];
+  return { write: (t) => parts.push(t) > 0, text: () => parts.join('') };
+}
+
+beforeEach(async () => {
+  const host = new InProcessHost()
+    .add(fnConfig('echo'), (e) => e)
+    .add(fnConfig('fail'), () => {
+      throw new Error('nope');
+    });
+  server = await startApi(host);
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'eddy-'));
+});
+
+afterEach(async () => {
+  await server.close();
+  await fs.rm(tmp, { recursive: true, force: true });
+});
+
+describe('eddy invoke (core)', () => {
+  it('prints the result on stdout and the decoded log tail on stderr', async () => {
+    const out = sink();
+    const err = sink();
+    const code = await runInvoke({ endpoint: server.endpoint, functionName: 'echo', data: '{"a":1}', logType: 'Tail', stdout: out, stderr: err });
+    expect(code).toBe(EXIT_OK);
+    expect(out.text()).toBe('{"a":1}\n');
+    expect(err.text()).toMatch(/^START RequestId: [0-9a-f-]{36} Version: \$LATEST\nEND RequestId: /);
+  });
+
+  it('reads --event from a file and pretty-prints when asked', async () => {
+    const file = path.join(tmp, 'event.json');
+    await fs.writeFile(file, '{"b":[1]}');
+    const out = sink();
+    const code = await runInvoke({ endpoint: server.endpoint, functionName: 'svc-dev-echo', event: file, pretty: true, stdout: out, stderr: sink() });
+    expect(code).toBe(EXIT_OK);
+    expect(out.text()).toBe('{\n  "b": [\n    1\n  ]\n}\n');
+  });
+
+  it('exits 1 on a function error, printing the error object', async () => {
+    const out = sink();
+    const err = sink();
+    const code = await runInvoke({ endpoint: server.endpoint, functionName: 'fail', stdout: out, stderr: err });
+    expect(code).toBe(EXIT_FUNCTION_ERROR);
+    expect(JSON.parse(out.text())).toMatchObject({ errorType: 'Error', errorMessage: 'nope' });
+    expect(err.text()).toBe('Function error (Unhandled) in fail\n');
+  });
+
+  it('exits 1 on a service error with its name and message', async () => {
+    const err = sink();
+    const code = await runInvoke({ endpoint: server.endpoint, functionName: 'ghost', stdout: sink(), stderr: err });
+    expect(code).toBe(EXIT_FUNCTION_ERROR);
+    expect(err.text()).toBe('ResourceNotFoundException: Function not found: arn:aws:lambda:us-east-1:000000000000:function:ghost\n');
+  });
+
+  it('exits 2 on usage errors', async () => {
+    const err = sink();
+    expect(await runInvoke({ endpoint: server.endpoint, functionName: 'echo', data: '{}', event: 'x.json', stdout: sink(), stderr: err })).toBe(EXIT_USAGE);
+    expect(err.text()).toBe('error: use either --event <file> or --data <json>, not both\n');
+    const err2 = sink();
+    expect(await runInvoke({ endpoint: server.endpoint, functionName: 'echo', event: path.join(tmp, 'missing.json'), stdout: sink(), stderr: err2 })).toBe(EXIT_USAGE);
+    expect(err2.text()).toMatch(/^error: cannot read the event file .*missing\.json: ENOENT/);
+  });
+
+  it('says so when no eddy answers', async () => {
+    const endpoint = server.endpoint;
+    await server.close();
+    const err = sink();
+    expect(await runInvoke({ endpoint, functionName: 'echo', stdout: sink(), stderr: err })).toBe(EXIT_FUNCTION_ERROR);
+    expect(err.text()).toBe(`error: no eddy answers at ${endpoint} (is \`eddy start\` running?)\n`);
+  });
+});
