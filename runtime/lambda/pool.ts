@@ -1,0 +1,292 @@
+// The execution environments of one function (one bundle): a piscina pool whose every worker thread is
+// one environment (spawned from runtime/lambda/worker/main.ts, see messages.ts for the protocol).
+// One invocation at a time per worker; a worker past its timeout is aborted, which makes piscina
+// terminate it, so it is never handed out again. Whatever the worker does, run() answers in AWS's shape.
+import { performance } from 'node:perf_hooks';
+import { Piscina } from 'piscina';
+import type { FunctionConfig } from '../config/types.ts';
+import { EddyError } from '../errors.ts';
+import type { BuiltBundle } from './bundle.ts';
+import { runtimeMajor } from './bundle.ts';
+import { isWorkerEvent, type EnvironmentSetup, type ErrorPayload, type InvokeOutcome, type InvokeTask, type WorkerEvent } from './messages.ts';
+
+export interface PoolOptions {
+  fn: FunctionConfig;
+  bundle: BuiltBundle;
+  env: Record<string, string>;
+  /** The bundled worker entry (worker-entry.ts). */
+  workerFile: string;
+  maxThreads: number;
+  initTimeoutMs: number;
+  /** How long an idle environment stays warm. */
+  idleTimeoutMs: number;
+  /** Log lines of no current invocation (written by a dying worker after its answer, say). */
+  orphanLine: (line: string) => void;
+}
+
+/** What the pool tells the caller while an invocation runs, in order. */
+export interface RunHooks {
+  initStart(): void;
+  initDone(initDurationMs: number): void;
+  line(line: string): void;
+}
+
+export interface RunResult {
+  /** The handler's JSON result, or undefined when it failed. */
+  payload: string | undefined;
+  error: ErrorPayload | undefined;
+  durationMs: number;
+  maxMemoryUsedMb: number;
+  initDurationMs: number | undefined;
+  /** Set when the environment failed (timeout, crash, out of memory): REPORT shows `Status:`. */
+  platform: { status: 'timeout' | 'error'; errorType: string | undefined } | undefined;
+  /** Set when INIT failed or timed out: logged as INIT_REPORT. */
+  initFailure: { status: 'timeout' | 'error'; errorType: string | undefined; durationMs: number } | undefined;
+  /** Lines the platform logs for this failure (the timeout line, `Runtime exited ...`). */
+  platformLines: string[];
+}
+
+interface Active {
+  hooks: RunHooks;
+  received: number;
+  /** Resolves the wait for the last log lines once `received` reaches `expected`. */
+  expected: number;
+  drained: (() => void) | undefined;
+  initStartedAt: number | undefined;
+  initDurationMs: number | undefined;
+  fatal: Extract<WorkerEvent, { type: 'fatal' }> | undefined;
+  onInit: ((phase: 'start' | 'done') => void) | undefined;
+}
+
+export class EnvironmentPool {
+  readonly fn: FunctionConfig;
+  readonly bundle: BuiltBundle;
+  readonly #piscina: Piscina<InvokeTask, InvokeOutcome>;
+  readonly #active = new Map<string, Active>();
+  readonly #initTimeoutMs: number;
+  #closing = false;
+
+  constructor(options: PoolOptions) {
+    this.fn = options.fn;
+    this.bundle = options.bundle;
+    this.#initTimeoutMs = options.initTimeoutMs;
+    const setup: EnvironmentSetup = {
+      functionKey: options.fn.key,
+      handler: options.fn.handler,
+      exportPath: options.bundle.exportPath,
+      bundlePath: options.bundle.bundlePath,
+      runtimeMajor: runtimeMajor(options.fn.runtime) ?? 20,
+      timeoutMs: options.fn.timeout * 1000,
+      logFormat: options.fn.logFormat,
+      initTimeoutMs: options.initTimeoutMs,
+    };
+    this.#piscina = new Piscina<InvokeTask, InvokeOutcome>({
+      filename: options.workerFile,
+      name: 'default',
+      minThreads: 0,
+      maxThreads: Math.max(1, options.maxThreads),
+      concurrentTasksPerWorker: 1,
+      idleTimeout: options.idleTimeoutMs,
+      env: options.env,
+      // Workers must not inherit the host's loaders (tsx, vitest): they run plain bundled JavaScript.
+      execArgv: [],
+      workerData: setup,
+      resourceLimits: {
+        // memorySize bounds the environment's JavaScript heap, as it bounds the whole sandbox on AWS.
+        maxOldGenerationSizeMb: options.fn.memorySize,
+        maxYoungGenerationSizeMb: Math.min(64, Math.max(8, Math.floor(options.fn.memorySize / 16))),
+      },
+    });
+    this.#piscina.on('message', (msg: unknown) => {
+      if (!isWorkerEvent(msg)) return;
+      const active = this.#active.get(msg.requestId);
+      if (!active) {
+        if (msg.type === 'log') options.orphanLine(msg.line);
+        return;
+      }
+      this.#onEvent(active, msg);
+    });
+    // A worker that dies between tasks has nobody to answer; piscina reports it here.
+    this.#piscina.on('error', () => {});
+  }
+
+  /** Environments alive now (warm or busy). */
+  get threads(): number {
+    return this.#piscina.threads.length;
+  }
+
+  #onEvent(active: Active, event: WorkerEvent): void {
+    switch (event.type) {
+      case 'log':
+        active.hooks.line(event.line);
+        active.received++;
+        if (active.drained && active.received >= active.expected) active.drained();
+        return;
+      case 'initStart':
+        active.initStartedAt = performance.now();
+        active.hooks.initStart();
+        active.onInit?.('start');
+        return;
+      case 'initDone':
+        active.initDurationMs = event.initDurationMs;
+        active.hooks.initDone(event.initDurationMs);
+        active.onInit?.('done');
+        return;
+      case 'fatal':
+        active.fatal = event;
+        return;
+    }
+  }
+
+  /** Runs one invocation on a free environment (the caller has already taken a concurrency slot). */
+  async run(task: InvokeTask, hooks: RunHooks): Promise<RunResult> {
+    const timeoutMs = this.fn.timeout * 1000;
+    const active: Active = {
+      hooks,
+      received: 0,
+      expected: 0,
+      drained: undefined,
+      initStartedAt: undefined,
+      initDurationMs: undefined,
+      fatal: undefined,
+      onInit: undefined,
+    };
+    const abort = new AbortController();
+    let timedOut: 'invoke' | 'init' | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let invokeStartedAt = performance.now();
+    const arm = (ms: number, phase: 'invoke' | 'init') => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        timedOut = phase;
+        abort.abort();
+      }, ms);
+    };
+    active.onInit = (phase) => {
+      if (phase === 'start') arm(this.#initTimeoutMs, 'init');
+      else {
+        invokeStartedAt = performance.now();
+        arm(timeoutMs, 'invoke');
+      }
+    };
+    arm(timeoutMs, 'invoke');
+    this.#active.set(task.requestId, active);
+    try {
+      const outcome = await this.#piscina.run(task, { signal: abort.signal });
+      await this.#drain(active, outcome.logCount);
+      const common = {
+        durationMs: outcome.durationMs,
+        maxMemoryUsedMb: outcome.maxMemoryUsedMb,
+        initDurationMs: active.initDurationMs,
+        platform: undefined,
+        initFailure: undefined,
+        platformLines: [],
+      };
+      return outcome.kind === 'success'
+        ? { ...common, payload: outcome.payload, error: undefined }
+        : { ...common, payload: undefined, error: outcome.error };
+    } catch (err) {
+      if (this.#closing) throw new EddyError('EDDY_ERR_STOPPED', undefined, { cause: err });
+      if (active.fatal) await this.#drain(active, active.fatal.logCount);
+      return this.#failure(task.requestId, active, err, timedOut, performance.now() - invokeStartedAt);
+    } finally {
+      clearTimeout(timer);
+      active.onInit = undefined;
+      this.#active.delete(task.requestId);
+    }
+  }
+
+  /** Waits (briefly) for log lines still in flight on the other port. */
+  async #drain(active: Active, expected: number): Promise<void> {
+    if (active.received >= expected) return;
+    active.expected = expected;
+    let guard: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      active.drained = resolve;
+      guard = setTimeout(resolve, 1000);
+    });
+    clearTimeout(guard);
+  }
+
+  #failure(
+    requestId: string,
+    active: Active,
+    err: unknown,
+    timedOut: 'invoke' | 'init' | undefined,
+    elapsedMs: number,
+  ): RunResult {
+    const base = {
+      payload: undefined,
+      durationMs: elapsedMs,
+      maxMemoryUsedMb: 0,
+      initDurationMs: active.initDurationMs,
+      initFailure: undefined,
+      platformLines: [] as string[],
+    };
+    if (timedOut !== undefined) {
+      const seconds = timedOut === 'init' ? this.#initTimeoutMs / 1000 : this.fn.timeout;
+      const error = { errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after ${seconds.toFixed(2)} seconds` };
+      const platformLines = [`${new Date().toISOString()} ${requestId} Task timed out after ${seconds.toFixed(2)} seconds`];
+      if (timedOut === 'init') {
+        const durationMs = performance.now() - (active.initStartedAt ?? performance.now());
+        return { ...base, durationMs: 0, error, platform: { status: 'timeout', errorType: undefined }, platformLines, initFailure: { status: 'timeout', errorType: undefined, durationMs } };
+      }
+      return { ...base, error, platform: { status: 'timeout', errorType: undefined }, platformLines };
+    }
+    const fatal = active.fatal;
+    if (fatal) {
+      // The handler's error is the answer; the environment then exits, as the RIC's process does.
+      const exit = `RequestId: ${requestId} Error: Runtime exited with error: exit status ${fatal.exitCode}`;
+      const result: RunResult = {
+        ...base,
+        durationMs: fatal.durationMs,
+        maxMemoryUsedMb: fatal.maxMemoryUsedMb,
+        error: fatal.error,
+        platform: { status: 'error', errorType: 'Runtime.ExitError' },
+        platformLines: [exit, 'Runtime.ExitError'],
+      };
+      if (fatal.duringInit) {
+        result.initDurationMs = undefined;
+        result.durationMs = 0;
+        result.platform = { status: 'error', errorType: fatal.error.errorType };
+        result.platformLines = [];
+        result.initFailure = { status: 'error', errorType: fatal.error.errorType, durationMs: fatal.initDurationMs ?? 0 };
+      }
+      return result;
+    }
+    const code = (err as { code?: unknown } | null)?.code;
+    if (code === 'ERR_WORKER_OUT_OF_MEMORY') {
+      const message = `RequestId: ${requestId} Error: Runtime exited with error: signal: killed`;
+      return {
+        ...base,
+        maxMemoryUsedMb: this.fn.memorySize,
+        error: { errorType: 'Runtime.OutOfMemory', errorMessage: message },
+        platform: { status: 'error', errorType: 'Runtime.OutOfMemory' },
+        platformLines: [message, 'Runtime.OutOfMemory'],
+      };
+    }
+    const exited = /worker exited with code: (-?\d+)/.exec(err instanceof Error ? err.message : String(err));
+    const message = exited
+      ? exited[1] === '0'
+        ? `RequestId: ${requestId} Error: Runtime exited without providing a reason`
+        : `RequestId: ${requestId} Error: Runtime exited with error: exit status ${exited[1]}`
+      : `RequestId: ${requestId} Error: Runtime exited with error: ${err instanceof Error ? err.message : String(err)}`;
+    return {
+      ...base,
+      error: { errorType: 'Runtime.ExitError', errorMessage: message },
+      platform: { status: 'error', errorType: 'Runtime.ExitError' },
+      platformLines: [message, 'Runtime.ExitError'],
+    };
+  }
+
+  /** Lets in-flight invocations finish, then ends every environment. */
+  async close(): Promise<void> {
+    await this.#piscina.close();
+  }
+
+  /** Ends every environment now; in-flight invocations fail with EDDY_ERR_STOPPED. */
+  async destroy(): Promise<void> {
+    this.#closing = true;
+    await this.#piscina.destroy();
+  }
+}
