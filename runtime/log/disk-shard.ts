@@ -29,7 +29,7 @@ export interface ShardSettings {
   warn: (message: string) => void;
 }
 
-/** Where trimBefore records the first readable index (a crash between trims must not resurrect records). */
+/** Where trimBefore records the first readable index (trimmed records must not come back after a restart). */
 const TRIM_FILE = 'trim.json';
 const SCAN_CHUNK = 1024 * 1024;
 const MIN_READ = 64 * 1024;
@@ -442,7 +442,9 @@ export class DiskShardLog implements ShardLog {
     if (cut <= this.#first) return;
     this.#first = cut;
     // Recorded before any file goes, so a crash in between cannot bring trimmed records back.
-    await writeFileAtomic(join(this.#dir, TRIM_FILE), JSON.stringify({ firstIndex: cut }), this.#s.fsync);
+    // lastArrivalMs too: arrival times stay non-decreasing even once the trim deleted every record.
+    const state = { firstIndex: cut, lastArrivalMs: this.#lastArrival };
+    await writeFileAtomic(join(this.#dir, TRIM_FILE), JSON.stringify(state), this.#s.fsync);
     const doomed: Segment[] = [];
     while (this.#segments.length > 0) {
       const seg = this.#segments[0]!;
@@ -468,8 +470,9 @@ export class DiskShardLog implements ShardLog {
   async #recover(): Promise<void> {
     let trimmed = 0;
     try {
-      const saved = JSON.parse(await readFile(join(this.#dir, TRIM_FILE), 'utf8')) as { firstIndex?: unknown };
+      const saved = JSON.parse(await readFile(join(this.#dir, TRIM_FILE), 'utf8')) as { firstIndex?: unknown; lastArrivalMs?: unknown };
       if (typeof saved.firstIndex === 'number' && Number.isSafeInteger(saved.firstIndex)) trimmed = saved.firstIndex;
+      if (typeof saved.lastArrivalMs === 'number' && Number.isFinite(saved.lastArrivalMs)) this.#lastArrival = saved.lastArrivalMs;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
         throw new EddyError('EDDY_ERR_DATA_CORRUPT', `${join(this.#dir, TRIM_FILE)} could not be read.`, { cause: err });
