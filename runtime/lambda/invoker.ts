@@ -21,8 +21,8 @@ import type { InvocationReport, InvokeRequest, InvokeResult, Invoker, LambdaServ
 export interface FunctionHost {
   /** RequestResponse / DryRun; rejects with a LambdaServiceError (404, 429, …). */
   invoke(request: InvokeRequest): Promise<InvokeResult>;
-  /** A function by key, deployed name or ARN; rejects with a LambdaServiceError 404. */
-  resolve(functionName: string): Promise<FunctionConfig>;
+  /** A function by key, deployed name or ARN; throws (or rejects with) a LambdaServiceError 404. */
+  resolve(functionName: string): FunctionConfig | Promise<FunctionConfig>;
   functions(): Iterable<FunctionConfig>;
   onReport(listener: (report: InvocationReport) => void): () => void;
   /** Size, hash and location of a function's bundle, when the runtime knows them (GetFunction shows them). */
