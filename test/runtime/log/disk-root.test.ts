@@ -42,7 +42,7 @@ describe('disk root files', () => {
     await shard.trimBefore(4); // first readable index 40, inside the second segment
     expect(shard.firstIndex).toBe(40n);
     expect(await logFiles()).toEqual(['00000000000000000030.log', '00000000000000000060.log']);
-    expect(JSON.parse(await readFile(join(shardDir, 'trim.json'), 'utf8'))).toEqual({ firstIndex: 40 });
+    expect(JSON.parse(await readFile(join(shardDir, 'trim.json'), 'utf8'))).toEqual({ firstIndex: 40, lastArrivalMs: 6 });
     await shard.trimBefore(100); // everything: the idle active segment goes too
     expect(await logFiles()).toEqual([]);
     expect((await shard.append(batch(200)).firstIndex)).toBe(70n);
