@@ -9,8 +9,9 @@
 //     when the environment must die (unhandled rejection, uncaught exception, failed INIT). After a
 //     `fatal` the worker exits, so piscina rejects the task; the host takes the answer from the
 //     `fatal` event, which Node delivers before the worker's 'exit'.
-//   - Log lines race the task's answer (different ports), so the answer carries `logCount`, and the
-//     host waits until it has seen that many lines before it writes END and REPORT.
+//   - Events race the task's answer (different ports), so the answer repeats what the host must not
+//     miss: `initDurationMs` of a cold start, and `logCount`, the host waiting until it has seen that
+//     many lines before it writes END and REPORT.
 // Everything here must survive structured cloning: plain data only, no classes, no functions.
 
 import type { LogFormat } from '../config/types.ts';
@@ -56,6 +57,8 @@ export type InvokeOutcome =
       kind: 'success';
       /** The handler's result as JSON text. */
       payload: string;
+      /** Set when this task ran INIT (a cold start). */
+      initDurationMs: number | undefined;
       durationMs: number;
       maxMemoryUsedMb: number;
       logCount: number;
@@ -63,6 +66,7 @@ export type InvokeOutcome =
   | {
       kind: 'error';
       error: ErrorPayload;
+      initDurationMs: number | undefined;
       durationMs: number;
       maxMemoryUsedMb: number;
       logCount: number;

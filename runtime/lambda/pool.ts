@@ -177,7 +177,7 @@ export class EnvironmentPool {
       const common = {
         durationMs: outcome.durationMs,
         maxMemoryUsedMb: outcome.maxMemoryUsedMb,
-        initDurationMs: active.initDurationMs,
+        initDurationMs: outcome.initDurationMs,
         platform: undefined,
         initFailure: undefined,
         platformLines: [],

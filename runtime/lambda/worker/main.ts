@@ -28,6 +28,8 @@ let printedId: string | undefined;
 let logCount = 0;
 let handler: Handler | undefined;
 let initDurationMs: number | undefined;
+/** INIT duration when the current task was this environment's first, else undefined. */
+let coldInitMs: number | undefined;
 let initializing = false;
 let invokeStart = 0;
 let peakMemoryBytes = 0;
@@ -64,7 +66,7 @@ function die(error: ErrorPayload, code: number): never {
     requestId: routeId,
     error,
     duringInit,
-    initDurationMs: duringInit ? performance.now() - invokeStart : initDurationMs,
+    initDurationMs: duringInit ? performance.now() - invokeStart : coldInitMs,
     durationMs: duringInit ? 0 : performance.now() - invokeStart,
     maxMemoryUsedMb: maxMemoryUsedMb(),
     logCount,
@@ -113,6 +115,8 @@ export default async function invoke(task: InvokeTask): Promise<InvokeOutcome> {
   routeId = task.requestId;
   printedId = undefined;
   logCount = 0;
+  coldInitMs = undefined;
+  const cold = !handler;
   if (!handler) {
     handler = await init(task.requestId);
     post({ type: 'initDone', requestId: task.requestId, initDurationMs: initDurationMs! });
@@ -122,6 +126,7 @@ export default async function invoke(task: InvokeTask): Promise<InvokeOutcome> {
   const listenersBefore = new Map(process.eventNames().map((name) => [name, new Set(process.listeners(name as 'exit'))]));
   invokeStart = performance.now();
   const deadlineMs = Date.now() + setup.timeoutMs;
+  coldInitMs = cold ? initDurationMs : undefined;
   beginInvocationTimers();
   try {
     const result = await runHandler(handler, event, task, deadlineMs, setup.runtimeMajor < 24);
@@ -131,12 +136,12 @@ export default async function invoke(task: InvokeTask): Promise<InvokeOutcome> {
     const durationMs = performance.now() - invokeStart;
     if (result.ok) {
       const payload = serialise(result.value);
-      if (typeof payload === 'string') return { kind: 'success', payload, durationMs, maxMemoryUsedMb: maxMemoryUsedMb(), logCount };
+      if (typeof payload === 'string') return { kind: 'success', payload, initDurationMs: coldInitMs, durationMs, maxMemoryUsedMb: maxMemoryUsedMb(), logCount };
       logError('Invoke Error', payload);
-      return { kind: 'error', error: formatError(payload), durationMs, maxMemoryUsedMb: maxMemoryUsedMb(), logCount };
+      return { kind: 'error', error: formatError(payload), initDurationMs: coldInitMs, durationMs, maxMemoryUsedMb: maxMemoryUsedMb(), logCount };
     }
     logError('Invoke Error', result.error);
-    return { kind: 'error', error: formatError(result.error), durationMs, maxMemoryUsedMb: maxMemoryUsedMb(), logCount };
+    return { kind: 'error', error: formatError(result.error), initDurationMs: coldInitMs, durationMs, maxMemoryUsedMb: maxMemoryUsedMb(), logCount };
   } finally {
     endInvocationTimers();
     // Listeners the invocation added to `process` go with it (the runtime's own were there before).

@@ -1,0 +1,152 @@
+// Every fault of the issue's "Done when": after each, the runtime still serves, the answer has AWS's
+// shape, and the next invocation of that same function succeeds.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { fnConfig, harness, invokeJson, type Harness } from './helpers.ts';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await harness([
+    fnConfig('throwError', 'faults.throwError'),
+    fnConfig('reject', 'faults.reject'),
+    fnConfig('throwString', 'faults.throwString'),
+    fnConfig('spin', 'faults.spin', { timeout: 1 }),
+    fnConfig('exit', 'faults.exit'),
+    fnConfig('exitZero', 'faults.exitZero'),
+    fnConfig('oom', 'faults.oom', { memorySize: 128 }),
+    fnConfig('unhandled', 'faults.unhandled'),
+    fnConfig('uncaught', 'faults.uncaught'),
+    fnConfig('leaveInterval', 'faults.leaveInterval'),
+    fnConfig('circular', 'faults.circular'),
+    fnConfig('addListener', 'faults.addListener'),
+  ]);
+});
+afterAll(async () => {
+  await h.close();
+});
+
+/** Invokes the fault, checks the answer, then proves the same function answers normally again. */
+async function faultThenRecover(key: string, check: (body: Record<string, unknown>, requestId: string) => void) {
+  const fault = await invokeJson(h, key, { fault: true });
+  expect(fault.result.statusCode).toBe(200);
+  expect(fault.result.functionError).toBe('Unhandled');
+  check(fault.body, fault.result.requestId);
+  const recover = await invokeJson(h, key, {});
+  expect(recover.result.functionError).toBeUndefined();
+  expect(recover.body).toEqual({ recovered: true });
+  return { fault, recover };
+}
+
+describe('function errors', () => {
+  test('a thrown Error is {errorType, errorMessage, trace}', async () => {
+    const { fault } = await faultThenRecover('throwError', (body) => {
+      expect(Object.keys(body)).toEqual(['errorType', 'errorMessage', 'trace']);
+      expect(body['errorType']).toBe('Error');
+      expect(body['errorMessage']).toBe('boom');
+      expect((body['trace'] as string[])[0]).toBe('Error: boom');
+      expect((body['trace'] as string[])[1]).toMatch(/^    at .*\/fixtures\/functions\/service\/faults\.mjs:6:\d+\)$/);
+    });
+    expect(fault.result.statusCode).toBe(200);
+    const lines = h.sink.of('throwError');
+    expect(lines.some((l) => new RegExp(`^\\S+Z\\t${fault.result.requestId}\\tERROR\\tInvoke Error \\t\\{"errorType":"Error","errorMessage":"boom","stack":\\[`).test(l))).toBe(true);
+  });
+
+  test('a rejected promise carries the error name', async () => {
+    await faultThenRecover('reject', (body) => {
+      expect(body['errorType']).toBe('TypeError');
+      expect(body['errorMessage']).toBe('rejected');
+    });
+  });
+
+  test('a thrown non-Error is serialised as the RIC does', async () => {
+    await faultThenRecover('throwString', (body) => {
+      expect(body).toEqual({ errorType: 'string', errorMessage: 'just a string', trace: [] });
+    });
+  });
+
+  test('a result JSON cannot hold is Runtime.JSONStringifyError', async () => {
+    await faultThenRecover('circular', (body) => {
+      expect(body['errorType']).toBe('Runtime.JSONStringifyError');
+      expect(body['errorMessage']).toBe('Unable to stringify response body');
+    });
+  });
+});
+
+describe('environment faults', () => {
+  test('while(true){} past a 1 s timeout: Sandbox.Timedout, the worker is replaced', async () => {
+    const { fault } = await faultThenRecover('spin', (body, id) => {
+      expect(body).toEqual({ errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${id} Error: Task timed out after 1.00 seconds` });
+    });
+    const id = fault.result.requestId;
+    const lines = h.sink.of('spin');
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\S+Z ${id} Task timed out after 1\\.00 seconds$`)));
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^REPORT RequestId: ${id}\\tDuration: \\d+\\.\\d\\d ms\\t.*\\tStatus: timeout\\t$`)));
+    // The spinning worker was terminated: the recovery ran INIT again in a fresh environment.
+    expect(lines.at(-1)).toMatch(/\tInit Duration: [\d.]+ ms\t$/);
+  });
+
+  test('process.exit(3) is Runtime.ExitError with the exit status', async () => {
+    await faultThenRecover('exit', (body, id) => {
+      expect(body).toEqual({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${id} Error: Runtime exited with error: exit status 3` });
+    });
+    expect(h.sink.of('exit')).toContain('Runtime.ExitError');
+  });
+
+  test('process.exit() is Runtime.ExitError without a reason', async () => {
+    await faultThenRecover('exitZero', (body, id) => {
+      expect(body).toEqual({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${id} Error: Runtime exited without providing a reason` });
+    });
+  });
+
+  test('running out of memory is Runtime.OutOfMemory and a fresh environment', async () => {
+    const { fault } = await faultThenRecover('oom', (body, id) => {
+      expect(body).toEqual({ errorType: 'Runtime.OutOfMemory', errorMessage: `RequestId: ${id} Error: Runtime exited with error: signal: killed` });
+    });
+    const report = h.sink.of('oom').find((l) => l.startsWith(`REPORT RequestId: ${fault.result.requestId}`));
+    expect(report).toMatch(/\tMax Memory Used: 128 MB\tInit Duration: [\d.]+ ms\tStatus: error\tError Type: Runtime\.OutOfMemory\t$/);
+    expect(h.sink.of('oom').at(-1)).toMatch(/\tInit Duration: [\d.]+ ms\t$/);
+  }, 20_000);
+
+  test('an unhandled rejection is Runtime.UnhandledPromiseRejection', async () => {
+    const { fault } = await faultThenRecover('unhandled', (body) => {
+      expect(body['errorType']).toBe('Runtime.UnhandledPromiseRejection');
+      expect(body['errorMessage']).toBe('Error: nobody caught me');
+      expect((body['trace'] as string[])[0]).toBe('Runtime.UnhandledPromiseRejection: Error: nobody caught me');
+    });
+    const id = fault.result.requestId;
+    const lines = h.sink.of('unhandled');
+    expect(lines).toContainEqual(
+      expect.stringMatching(new RegExp(`\\t${id}\\tERROR\\tUnhandled Promise Rejection \\t\\{"errorType":"Runtime.UnhandledPromiseRejection"`)),
+    );
+    expect(lines.find((l) => l.startsWith(`REPORT RequestId: ${id}`))).toMatch(/Status: error\tError Type: Runtime\.ExitError\t$/);
+  });
+
+  test('an exception thrown from a timer answers with that error', async () => {
+    await faultThenRecover('uncaught', (body) => {
+      expect(body['errorType']).toBe('Error');
+      expect(body['errorMessage']).toBe('thrown from a timer');
+    });
+    expect(h.sink.of('uncaught')).toContainEqual(
+      expect.stringMatching(/\tERROR\tUncaught Exception \t\{"errorType":"Error","errorMessage":"thrown from a timer"/),
+    );
+  });
+});
+
+describe('nothing of invocation N leaks into N+1', () => {
+  test('an interval left running is cleared when the invocation ends', async () => {
+    const first = await invokeJson(h, 'leaveInterval', { start: true });
+    expect((first.body['ticks'] as number) > 0).toBe(true);
+    const second = await invokeJson(h, 'leaveInterval', {});
+    const third = await invokeJson(h, 'leaveInterval', {});
+    // Module scope persists (ticks is still there), but the interval of the first invocation is gone:
+    // it may tick once more while the first answer is sent, never during the 30 ms the others wait.
+    expect((second.body['ticks'] as number) - (first.body['ticks'] as number)).toBeLessThanOrEqual(1);
+    expect(third.body['ticks']).toBe(second.body['ticks']);
+  });
+
+  test('process listeners added by an invocation are removed after it', async () => {
+    const first = await invokeJson(h, 'addListener');
+    const second = await invokeJson(h, 'addListener');
+    expect(first.body).toBe(1);
+    expect(second.body).toBe(1);
+  });
+});
