@@ -9,16 +9,17 @@
 // targets and the medians are printed with the ratio to the floor. Target: (c) >= 0.8 x (a).
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import type { FunctionConfig } from '../runtime/config/types.ts';
+import type { FunctionConfig, ServiceConfig } from '../runtime/config/types.ts';
 import { createLambdaApi } from '../runtime/lambda/api/index.ts';
 import { LambdaInvoker, type FunctionHost } from '../runtime/lambda/invoker.ts';
+import { FunctionRuntime } from '../runtime/lambda/runtime.ts';
 import type { InvokeRequest, InvokeResult } from '../runtime/lambda/types.ts';
 import { listen, type Listener } from '../runtime/server/listener.ts';
 
@@ -189,24 +190,23 @@ async function apiOnlyTarget(): Promise<Target> {
 }
 
 /** (c) The whole path: the FunctionRuntime with a no-op handler in a worker thread. */
-async function runtimeTarget(): Promise<Target | undefined> {
-  let mod: Record<string, unknown>;
-  try {
-    const runtimePath = '../runtime/lambda/runtime.ts';
-    mod = (await import(runtimePath)) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
+async function runtimeTarget(): Promise<Target> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'eddy-bench-'));
-  await mkdir(path.join(dir, 'src'), { recursive: true });
-  await writeFile(path.join(dir, 'src', 'noop.mjs'), 'export const handler = async () => null;\n');
-  const open = (mod as { openFunctionRuntimeForBench?: (dir: string, config: FunctionConfig) => Promise<FunctionHost & { close(): Promise<void> }> })
-    .openFunctionRuntimeForBench;
-  if (!open) {
-    await rm(dir, { recursive: true, force: true });
-    return undefined;
-  }
-  const runtime = await open(dir, { ...noopConfig(), handler: 'src/noop.handler' });
+  await writeFile(path.join(dir, 'package.json'), '{"type":"module"}\n');
+  await writeFile(path.join(dir, 'noop.mjs'), 'export const handler = async () => null;\n');
+  const fn: FunctionConfig = { ...noopConfig(), handler: 'noop.handler' };
+  const config: ServiceConfig = {
+    dir,
+    service: 'bench',
+    stage: 'dev',
+    region: 'us-east-1',
+    functions: { noop: fn },
+    streams: [],
+    esbuild: {},
+    eddy: { kinesisEndpoint: undefined, layers: {}, pollInterval: undefined },
+    notices: [],
+  };
+  const runtime = await FunctionRuntime.create({ config, endpoint: 'http://127.0.0.1:1', eager: true });
   return apiTarget('eddy Invoke API, no-op handler in a worker', runtime, 'noop', async () => {
     await runtime.close();
     await rm(dir, { recursive: true, force: true });
@@ -221,10 +221,7 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const targets: Target[] = [await bareTarget(), await apiOnlyTarget()];
-  const full = await runtimeTarget();
-  if (full) targets.push(full);
-  else console.log('(the FunctionRuntime is not available yet: row (c) skipped)');
+  const targets: Target[] = [await bareTarget(), await apiOnlyTarget(), await runtimeTarget()];
   const results = new Map<Target, RoundResult[]>(targets.map((t) => [t, []]));
   try {
     for (let round = 0; round < ROUNDS; round++) {
