@@ -1,0 +1,222 @@
+// What a simulation run means: duration percentiles and concurrency per function, the shard count that would avoid
+// throttling, the projected monthly bill, the budget verdict and a point of a --memory sweep.
+import { EddyError } from '../../errors.ts';
+import type { InvocationReport } from '../../lambda/types.ts';
+import { projectMonthlyBill, type MonthlyBill } from '../bill.ts';
+import type { PriceTable } from '../prices.ts';
+import type { BudgetCheck, CostReport, FunctionStats, StreamStats, SweepPoint } from '../report/model.ts';
+import type { LoadGrid, SimulationRun } from './driver.ts';
+
+/** AWS's per-shard write limits (reference §2). */
+export const SHARD_RECORDS_PER_SEC = 1000;
+export const SHARD_BYTES_PER_SEC = 1024 * 1024;
+const MAX_SHARDS_CONSIDERED = 4096;
+
+/** Nearest-rank percentile of sorted values. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1]!;
+}
+
+/** Most intervals [start, start + duration) open at once. */
+export function maxConcurrency(intervals: readonly { startMs: number; durationMs: number }[]): number {
+  const points: [number, number][] = [];
+  for (const i of intervals) points.push([i.startMs, 1], [i.startMs + i.durationMs, -1]);
+  // Ends sort before starts at the same instant: back-to-back invocations are not concurrent.
+  points.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let open = 0;
+  let max = 0;
+  for (const [, d] of points) {
+    open += d;
+    max = Math.max(max, open);
+  }
+  return max;
+}
+
+export function functionStats(reports: readonly InvocationReport[], durationScale: number): FunctionStats[] {
+  const groups = new Map<string, InvocationReport[]>();
+  for (const r of reports) {
+    const key = `${r.functionKey}\u0000${r.memorySizeMb}`;
+    const g = groups.get(key) ?? [];
+    g.push(r);
+    groups.set(key, g);
+  }
+  return [...groups.values()].map((g) => {
+    const durations = g.map((r) => r.durationMs * durationScale).sort((a, b) => a - b);
+    return {
+      functionKey: g[0]!.functionKey,
+      memorySizeMb: g[0]!.memorySizeMb,
+      invocations: g.length,
+      errors: g.filter((r) => r.errorType !== undefined).length,
+      coldStarts: g.filter((r) => r.initDurationMs !== undefined).length,
+      p50Ms: percentile(durations, 50),
+      p90Ms: percentile(durations, 90),
+      p99Ms: percentile(durations, 99),
+      maxMs: durations[durations.length - 1] ?? 0,
+      maxConcurrency: maxConcurrency(g.map((r) => ({ startMs: r.startedAtMs, durationMs: r.durationMs + (r.initDurationMs ?? 0) }))),
+    };
+  });
+}
+
+/** The busiest shard's peak second with `shards` even hash ranges: [records/s, bytes/s]. */
+export function hottestShard(load: LoadGrid, shards: number): [number, number] {
+  let maxRecords = 0;
+  let maxBytes = 0;
+  for (const second of load.seconds) {
+    if (!second) continue;
+    const perShard = new Map<number, [number, number]>();
+    for (const [slice, [records, bytes]] of second) {
+      // The slice's midpoint decides its shard (exact when shards divides the slice count).
+      const shard = Math.min(shards - 1, Math.floor(((slice + 0.5) / load.slices) * shards));
+      const cell = perShard.get(shard) ?? [0, 0];
+      cell[0] += records;
+      cell[1] += bytes;
+      perShard.set(shard, cell);
+    }
+    for (const [records, bytes] of perShard.values()) {
+      maxRecords = Math.max(maxRecords, records);
+      maxBytes = Math.max(maxBytes, bytes);
+    }
+  }
+  return [maxRecords, maxBytes];
+}
+
+function peakSecond(load: LoadGrid): [number, number] {
+  let r = 0;
+  let b = 0;
+  for (const second of load.seconds) {
+    if (!second) continue;
+    let sr = 0;
+    let sb = 0;
+    for (const [records, bytes] of second.values()) {
+      sr += records;
+      sb += bytes;
+    }
+    r = Math.max(r, sr);
+    b = Math.max(b, sb);
+  }
+  return [r, b];
+}
+
+const fits = ([records, bytes]: [number, number]) => records <= SHARD_RECORDS_PER_SEC && bytes <= SHARD_BYTES_PER_SEC;
+
+/**
+ * The fewest shards with even hash ranges (as CreateStream and UpdateShardCount make them) for which no shard
+ * exceeds 1,000 records/s or 1 MiB/s in any second of the offered load; undefined when a single slice of the key
+ * space (in practice one hot partition key) exceeds it alone, which no shard count fixes.
+ */
+export function recommendShards(load: LoadGrid): { shards: number | undefined; reason: string } {
+  const [peakRecords, peakBytes] = peakSecond(load);
+  if (peakRecords === 0) return { shards: 1, reason: 'no records were offered: 1 shard.' };
+  if (!fits(hottestShard(load, load.slices))) {
+    return {
+      shards: undefined,
+      reason: 'one partition key (or a 1/4096 slice of the key space) alone exceeds a shard\'s 1,000 records/s or 1 MiB/s: no shard count avoids throttling; spread that key.',
+    };
+  }
+  let n = Math.max(1, Math.ceil(peakRecords / SHARD_RECORDS_PER_SEC), Math.ceil(peakBytes / SHARD_BYTES_PER_SEC));
+  for (let steps = 0; n < MAX_SHARDS_CONSIDERED; steps++) {
+    if (fits(hottestShard(load, n))) break;
+    n = steps < 256 ? n + 1 : Math.ceil(n * 1.25);
+  }
+  n = Math.min(n, MAX_SHARDS_CONSIDERED);
+  const skew = n > Math.max(Math.ceil(peakRecords / SHARD_RECORDS_PER_SEC), Math.ceil(peakBytes / SHARD_BYTES_PER_SEC));
+  return {
+    shards: n,
+    reason: `${n} shard${n === 1 ? '' : 's'} keep every shard under 1 MiB/s and 1,000 records/s at the peak second${skew ? ' (more than the total alone needs: the partition keys are skewed)' : ''}.`,
+  };
+}
+
+export function streamStats(run: SimulationRun): StreamStats[] {
+  return run.streams.map((s) => {
+    const [peakRecords, peakBytes] = peakSecond(s.load);
+    const [hotRecords, hotBytes] = hottestShard(s.load, Math.max(1, s.openShards));
+    const rec = recommendShards(s.load);
+    return {
+      streamName: s.streamName,
+      shards: s.openShards,
+      peakRecordsPerSec: peakRecords,
+      peakBytesPerSec: peakBytes,
+      hottestShardRecordsPerSec: hotRecords,
+      hottestShardBytesPerSec: hotBytes,
+      throttledEntries: s.throttledEntries,
+      recommendedShards: rec.shards,
+      recommendation: rec.reason,
+    };
+  });
+}
+
+export function checkBudget(limit: number, bill: MonthlyBill): BudgetCheck {
+  return { limit, projected: bill.totals.total, over: bill.totals.total > limit };
+}
+
+/** The error a CLI turns into its budget exit code, or undefined within budget. */
+export function budgetError(check: BudgetCheck): EddyError | undefined {
+  if (!check.over) return undefined;
+  return new EddyError(
+    'EDDY_ERR_BUDGET_EXCEEDED',
+    `The projected monthly cost $${check.projected.toFixed(2)} is over the budget of $${check.limit.toFixed(2)}.`,
+  );
+}
+
+export interface AnalyseOptions {
+  freeTier: boolean;
+  budget?: number;
+  title?: string;
+  hoursPerMonth?: number;
+  /** Region to price (default the target's). */
+  region?: string;
+  now?: () => Date;
+}
+
+/** The report of one run: simulation summary, bill (INIT counted once: a short run's cold starts are warm-up). */
+export function analyse(run: SimulationRun, prices: PriceTable, options: AnalyseOptions): CostReport {
+  const bill = projectMonthlyBill(run.usage, prices, {
+    freeTier: options.freeTier,
+    initExtrapolation: 'once',
+    ...(options.hoursPerMonth !== undefined ? { hoursPerMonth: options.hoursPerMonth } : {}),
+    ...(options.region !== undefined ? { region: options.region } : {}),
+  });
+  const seconds = run.durationMs / 1000;
+  const accepted = run.streams.reduce((a, s) => a + s.accepted, 0);
+  const report: CostReport = {
+    title: options.title ?? `eddy simulate: ${run.workload.name}`,
+    generatedAt: (options.now?.() ?? new Date()).toISOString(),
+    bill,
+    simulation: {
+      workload: run.workload.name,
+      speed: run.speed,
+      durationScale: run.durationScale,
+      durationMs: run.durationMs,
+      elapsedMs: run.elapsedRealMs,
+      offeredRecords: run.streams.reduce((a, s) => a + s.offered, 0),
+      acceptedRecords: accepted,
+      throttledEntries: run.streams.reduce((a, s) => a + s.throttledEntries, 0),
+      droppedRecords: run.streams.reduce((a, s) => a + s.dropped, 0),
+      avgRecordsPerSec: accepted / seconds,
+      avgBytesPerSec: run.streams.reduce((a, s) => a + s.bytesAccepted, 0) / seconds,
+      maxIteratorAgeMs: Math.max(0, ...run.samples.map((s) => s.iteratorAgeMs)),
+      streams: streamStats(run),
+      functions: functionStats(run.reports, run.durationScale),
+      samples: run.samples,
+    },
+  };
+  if (options.budget !== undefined) report.budget = checkBudget(options.budget, bill);
+  return report;
+}
+
+/** One point of a --memory sweep, from the report of the run at that memory size. */
+export function sweepPoint(memorySizeMb: number, report: CostReport): SweepPoint {
+  const fns = report.simulation?.functions ?? [];
+  const invocations = fns.reduce((a, f) => a + f.invocations, 0);
+  const bill = report.bill;
+  const avg = bill.functions.reduce((a, f) => a + f.avgBilledMs * f.requests, 0) / Math.max(1, bill.functions.reduce((a, f) => a + f.requests, 0));
+  return {
+    memorySizeMb,
+    avgDurationMs: avg,
+    p90DurationMs: invocations > 0 ? Math.max(...fns.map((f) => f.p90Ms)) : 0,
+    lambdaMonthly: bill.totals.lambda,
+    totalMonthly: bill.totals.total,
+  };
+}

@@ -1,0 +1,7 @@
+// `eddy simulate`: workload file -> driver (against a SimulationTarget) -> analysis -> report.
+export { loadWorkload, validateWorkload, type Workload, type Producer } from './workload.ts';
+export { WorkloadGenerator } from './generator.ts';
+export { runWorkload, sdkPutRecords, ScaledClock, type SimulationTarget, type SimulationRun, type DriverOptions, type Progress, type PutEntryResult } from './driver.ts';
+export { analyse, budgetError, checkBudget, recommendShards, sweepPoint, type AnalyseOptions } from './analysis.ts';
+export { parseBudget, parseDurationScale, parseMemoryList, parseSpeed } from './options.ts';
+export { renderProgress } from './progress.ts';

@@ -1,0 +1,35 @@
+// The simulate command's option values, checked where they enter (the CLI maps these parsers onto its flags).
+import { EddyError } from '../../errors.ts';
+
+function bad(flag: string, message: string, raw: string): EddyError {
+  return new EddyError('EDDY_ERR_OPTION_INVALID', `${flag}: ${message}, got "${raw}"`);
+}
+
+/** `--memory 128,256,512`: Lambda memory sizes, 128-10240 MB, no duplicates, in the order given. */
+export function parseMemoryList(raw: string): number[] {
+  const parts = raw.split(',').map((s) => s.trim());
+  const sizes = parts.map((p) => Number(p));
+  if (parts.some((p) => p === '') || sizes.some((n) => !Number.isInteger(n) || n < 128 || n > 10240)) {
+    throw bad('--memory', 'must be a comma-separated list of whole MB from 128 to 10240', raw);
+  }
+  if (new Set(sizes).size !== sizes.length) throw bad('--memory', 'must not repeat a size', raw);
+  return sizes;
+}
+
+function positive(flag: string, raw: string, max: number): number {
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n <= 0 || n > max) throw bad(flag, `must be a number above 0 and at most ${max}`, raw);
+  return n;
+}
+
+/** `--speed 10`: simulated seconds per real second. */
+export const parseSpeed = (raw: string): number => positive('--speed', raw, 1000);
+/** `--duration-scale 1.3`: multiplies local durations to match ones measured on AWS. */
+export const parseDurationScale = (raw: string): number => positive('--duration-scale', raw, 1000);
+
+/** `--budget 100` or `--budget $100.50`: monthly dollars. */
+export function parseBudget(raw: string): number {
+  const n = Number(raw.trim().replace(/^\$/, ''));
+  if (raw.trim() === '' || !Number.isFinite(n) || n < 0) throw bad('--budget', 'must be an amount of dollars such as 100 or 99.50', raw);
+  return n;
+}
