@@ -198,7 +198,7 @@ export class FunctionRuntime implements Invoker {
   async invoke(request: InvokeRequest): Promise<InvokeResult> {
     if (this.#closed) throw new EddyError('EDDY_ERR_STOPPED');
     const { slot, qualifier } = this.#resolve(request.functionName, request.qualifier);
-    const requestId = randomUUID();
+    const requestId = request.requestId ?? randomUUID();
     const type = request.invocationType ?? 'RequestResponse';
     if (type === 'DryRun') {
       return { statusCode: 204, payload: new Uint8Array(0), functionError: undefined, logResult: undefined, executedVersion: '$LATEST', requestId };
