@@ -149,6 +149,7 @@ describe('Invoke over the FunctionRuntime', () => {
     expect(res.StatusCode).toBe(202);
     const got = await waitFor(async () => (await linesOf('svc-dev-record')).find((l) => (l.event as { async?: number }).async === 1), 'the event');
     expect(got.event).toEqual({ async: 1 });
+    expect(got.requestId).toBe(res.$metadata.requestId);
   });
 
   it('a failing Event is tried 3 times, then its onFailure function gets the invocation record', async () => {
@@ -165,7 +166,10 @@ describe('Invoke over the FunctionRuntime', () => {
       const r = lines.filter((l) => (l.event as { requestContext?: unknown }).requestContext !== undefined);
       return r.length > 0 ? r : undefined;
     }, 'the destination record');
-    expect((await linesOf('svc-dev-flaky')).map((l) => l.event)).toEqual([{ order: 42 }, { order: 42 }, { order: 42 }]);
+    const attempts = await linesOf('svc-dev-flaky');
+    expect(attempts.map((l) => l.event)).toEqual([{ order: 42 }, { order: 42 }, { order: 42 }]);
+    // Every attempt ran as the request id the 202 answered with, as on AWS.
+    expect(attempts.map((l) => l.requestId)).toEqual([id, id, id]);
     const record = rec!.event as Record<string, unknown>;
     expect(Object.keys(record)).toEqual(['version', 'timestamp', 'requestContext', 'requestPayload', 'responseContext', 'responsePayload']);
     expect(record).toMatchObject({
