@@ -80,6 +80,8 @@ export interface EddyCustomConfig {
   readonly layers: Readonly<Record<string, string>>;
   /** Poll interval of mappings in ms; undefined = woken on every append (faster than AWS). */
   readonly pollInterval: number | undefined;
+  /** CloudFormation export name -> value, what `Fn::ImportValue` resolves to (always set by the loader). */
+  readonly imports?: Readonly<Record<string, string>>;
 }
 
 export interface ServiceConfig {
