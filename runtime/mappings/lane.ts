@@ -1,0 +1,367 @@
+// One ordered lane of a shard (a shard has ParallelizationFactor lanes): cuts batches from its queue,
+// invokes the function synchronously, one batch at a time, and applies AWS's outcome rules — retry the
+// whole batch and block the lane, bisect, partial-batch checkpoints, discard to the on-failure
+// destination once retries or record age run out, and tumbling windows with state. Reference §4.2-§4.6.
+import { Buffer } from 'node:buffer';
+import type { LambdaServiceError } from '../lambda/types.ts';
+import { SYNC_PAYLOAD_LIMIT, WINDOW_STATE_LIMIT, cutBatch, windowOf, type CutLimits } from './batch.ts';
+import { pause, Signal, type MappingContext } from './context.ts';
+import { batchPayload, destinationRecord, windowPayload, type DiscardCondition, type ReadRecord } from './event.ts';
+import { interpretResponse } from './response.ts';
+import { FUNCTION_CALL_FAILED, OK } from './types.ts';
+
+/** What a lane needs of its shard. */
+export interface LaneHost {
+  readonly shardId: string;
+  readonly stopping: boolean;
+  /** The shard was read to its end (closed shard): flush now, close windows. */
+  readonly ended: boolean;
+  /** The last GetRecords returned nothing: no record of the current window is still unread. */
+  readonly caughtUp: boolean;
+  readonly stats: { invocations: number; errors: number; retries: number; recordsProcessed: number; recordsDiscarded: number; lastProcessingResult: string };
+  /** Marks records done and resolves once the checkpoint covering them is written. */
+  complete(records: readonly ReadRecord[]): Promise<void>;
+  /** The lane took records off its queue (the reader may read more). */
+  progressed(): void;
+}
+
+interface Batch {
+  records: ReadRecord[];
+  /** Retries used (bisected halves keep their parent's count). */
+  retries: number;
+  /** Invocations of these records so far. */
+  invokes: number;
+  lastInvoke: { requestId: string; functionError: string | undefined } | undefined;
+  /** A tumbling window's final invocation (maybe with no records). */
+  final: boolean;
+}
+
+interface OpenWindow {
+  startMs: number;
+  endMs: number;
+  state: unknown;
+  /** Records invoked in this window, checkpointed only after the final invocation. */
+  held: ReadRecord[];
+  terminatedEarly: boolean;
+}
+
+const MAX_SERVICE_BACKOFF_MS = 1_000;
+
+export class Lane {
+  readonly #ctx: MappingContext;
+  readonly #host: LaneHost;
+  readonly #limits: CutLimits;
+  readonly #windowMs: number;
+  readonly #batchWindowMs: number;
+  #queue: ReadRecord[] = [];
+  #head = 0;
+  #retry: Batch[] = [];
+  #inFlight = false;
+  #window: OpenWindow | undefined;
+  /** Clock time the oldest queued record was queued (batching window start). */
+  #queuedAtMs: number | undefined;
+  #cancelTimer: (() => void) | undefined;
+  #timerAt = 0;
+  readonly #signal = new Signal();
+  #running: Promise<void> | undefined;
+
+  constructor(ctx: MappingContext, host: LaneHost) {
+    this.#ctx = ctx;
+    this.#host = host;
+    this.#windowMs = ctx.spec.tumblingWindowInSeconds * 1000;
+    this.#batchWindowMs = ctx.spec.batchWindow * 1000;
+    this.#limits = {
+      batchSize: ctx.spec.batchSize,
+      // Room for the window fields (and the state, checked per batch) in a tumbling-window payload.
+      maxBytes: SYNC_PAYLOAD_LIMIT - (this.#windowMs > 0 ? 512 : 0),
+      windowMs: this.#windowMs,
+    };
+  }
+
+  get queued(): number {
+    return this.#queue.length - this.#head;
+  }
+
+  get inFlight(): boolean {
+    return this.#inFlight;
+  }
+
+  /** Nothing queued, nothing to retry, nothing running (an open tumbling window may still hold records). */
+  get idle(): boolean {
+    return !this.#inFlight && this.queued === 0 && this.#retry.length === 0 && !(this.#window?.terminatedEarly ?? false);
+  }
+
+  /** Records this lane still has to finish: its window's held records count until the window closes. */
+  get holding(): boolean {
+    return !this.idle || (this.#window !== undefined && this.#window.held.length > 0);
+  }
+
+  enqueue(record: ReadRecord): void {
+    if (this.queued === 0) this.#queuedAtMs = this.#ctx.clock.now();
+    this.#queue.push(record);
+  }
+
+  notify(): void {
+    this.#signal.notify();
+  }
+
+  start(): Promise<void> {
+    this.#running ??= this.#run();
+    return this.#running;
+  }
+
+  async #run(): Promise<void> {
+    try {
+      while (!this.#host.stopping) {
+        const batch = this.#next();
+        if (!batch) {
+          await this.#signal.wait();
+          continue;
+        }
+        this.#host.progressed();
+        await this.#process(batch);
+      }
+    } finally {
+      this.#cancelTimer?.();
+      this.#cancelTimer = undefined;
+    }
+  }
+
+  /** Wakes the lane at clock time atMs (batching window or tumbling window end). */
+  #armTimer(atMs: number): void {
+    // A moment already past needs no timer: the reader's signals (caught up, shard end) wake the lane.
+    if (atMs <= this.#ctx.clock.now()) return;
+    if (this.#cancelTimer && this.#timerAt <= atMs) return;
+    this.#cancelTimer?.();
+    this.#timerAt = atMs;
+    this.#cancelTimer = this.#ctx.clock.setTimer(() => {
+      this.#cancelTimer = undefined;
+      this.#signal.notify();
+    }, atMs - this.#ctx.clock.now());
+  }
+
+  #take(n: number): ReadRecord[] {
+    const records = this.#queue.slice(this.#head, this.#head + n);
+    this.#head += n;
+    if (this.#head === this.#queue.length) {
+      this.#queue = [];
+      this.#head = 0;
+    } else if (this.#head > 4096) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+    this.#queuedAtMs = this.queued > 0 ? this.#ctx.clock.now() : undefined;
+    return records;
+  }
+
+  /** The next batch to invoke, or undefined to wait. */
+  #next(): Batch | undefined {
+    const retry = this.#retry.shift();
+    if (retry) return retry;
+    if (this.#windowMs > 0) return this.#nextInWindow();
+    const available = this.queued;
+    if (available === 0) return undefined;
+    const n = cutBatch(this.#queue, this.#head, this.#limits);
+    if (!this.#mayInvoke(n, available)) return undefined;
+    return this.#batch(this.#take(n), false);
+  }
+
+  /** With a batching window, wait until it elapses unless the batch is full or the shard ended. */
+  #mayInvoke(n: number, available: number): boolean {
+    if (this.#batchWindowMs === 0 || this.#host.ended) return true;
+    if (n >= this.#limits.batchSize || n < available) return true;
+    const due = (this.#queuedAtMs ?? this.#ctx.clock.now()) + this.#batchWindowMs;
+    if (this.#ctx.clock.now() >= due) return true;
+    this.#armTimer(due);
+    return false;
+  }
+
+  #batch(records: ReadRecord[], final: boolean): Batch {
+    return { records, retries: 0, invokes: 0, lastInvoke: undefined, final };
+  }
+
+  #nextInWindow(): Batch | undefined {
+    const now = this.#ctx.clock.now();
+    const head = this.queued > 0 ? this.#queue[this.#head]! : undefined;
+    let w = this.#window;
+    if (w?.terminatedEarly) return this.#batch([], true);
+    if (!w) {
+      if (!head) return undefined;
+      const bounds = windowOf(head.arrivalMs, this.#windowMs);
+      w = { ...bounds, state: {}, held: [], terminatedEarly: false };
+      this.#window = w;
+    }
+    const ended = now >= w.endMs || (head !== undefined && head.arrivalMs >= w.endMs) || this.#host.ended;
+    // No later record of this window can still come: one arrived after its end, or the reader is at the tip.
+    const complete = this.#host.ended || (ended && (this.#host.caughtUp || (head !== undefined && head.arrivalMs >= w.endMs)));
+    if (head && head.arrivalMs < w.endMs) {
+      const n = cutBatch(this.#queue, this.#head, this.#limits);
+      const after = this.#queue[this.#head + n];
+      const last = complete && (after === undefined ? this.#host.caughtUp || this.#host.ended : after.arrivalMs >= w.endMs);
+      if (!last && !this.#mayInvoke(n, this.queued)) {
+        this.#armTimer(w.endMs);
+        return undefined;
+      }
+      return this.#batch(this.#take(n), last);
+    }
+    if (complete) return this.#batch([], true);
+    this.#armTimer(w.endMs);
+    return undefined;
+  }
+
+  #payload(batch: Batch): string {
+    if (this.#windowMs === 0) return batchPayload(batch.records);
+    const w = this.#window!;
+    return windowPayload(batch.records, this.#ctx.eventContext(this.#host.shardId), {
+      startMs: w.startMs,
+      endMs: w.endMs,
+      state: w.state,
+      isFinalInvokeForWindow: batch.final,
+      isWindowTerminatedEarly: w.terminatedEarly,
+    });
+  }
+
+  /** Records past MaximumRecordAgeInSeconds or the stream's retention: discarded before any invocation. */
+  #expired(batch: Batch): ReadRecord[] {
+    const spec = this.#ctx.spec;
+    const limits: number[] = [];
+    if (spec.maximumRecordAgeInSeconds !== -1) limits.push(spec.maximumRecordAgeInSeconds * 1000);
+    if (this.#ctx.retentionMs !== undefined) limits.push(this.#ctx.retentionMs);
+    if (limits.length === 0) return [];
+    const oldest = this.#ctx.clock.now() - Math.min(...limits);
+    return batch.records.filter((r) => r.arrivalMs < oldest);
+  }
+
+  async #process(batch: Batch): Promise<void> {
+    this.#inFlight = true;
+    try {
+      await this.#attempt(batch);
+    } finally {
+      this.#inFlight = false;
+      this.#host.progressed();
+    }
+  }
+
+  async #attempt(batch: Batch): Promise<void> {
+    const spec = this.#ctx.spec;
+    let serviceBackoff = 10;
+    for (;;) {
+      if (this.#host.stopping) return; // not checkpointed: read again after a restart
+      const expired = this.#expired(batch);
+      if (expired.length > 0) {
+        await this.#discard({ ...batch, records: expired }, 'RecordAgeExceeded');
+        batch = { ...batch, records: batch.records.filter((r) => !expired.includes(r)) };
+        if (batch.records.length === 0 && !batch.final) return;
+      }
+      const sequenceNumbers = batch.records.map((r) => r.sequenceNumber);
+      const payload = Buffer.from(this.#payload(batch));
+      batch.invokes++;
+      this.#host.stats.invocations++;
+      let result;
+      try {
+        result = await this.#ctx.invoker.invoke({
+          functionName: spec.functionName,
+          payload,
+          waitForCapacity: true,
+          source: `mapping:${spec.uuid}`,
+        });
+      } catch (err) {
+        // Throttles and service errors happen before the function runs: retried (with backoff) until the
+        // records expire, without using a retry attempt (reference §4.3).
+        batch.invokes--;
+        this.#host.stats.invocations--;
+        const e = err as Partial<LambdaServiceError>;
+        this.#ctx.warn(`invoking ${spec.functionName} failed before the function ran: ${e.name ?? 'Error'}: ${e.message ?? String(err)}`);
+        this.#setResult(`PROBLEM: ${e.name ?? 'Error'}`);
+        await pause(serviceBackoff);
+        serviceBackoff = Math.min(MAX_SERVICE_BACKOFF_MS, serviceBackoff * 2);
+        continue;
+      }
+      batch.lastInvoke = { requestId: result.requestId, functionError: result.functionError };
+      const outcome = interpretResponse(result.payload, result.functionError, sequenceNumbers, {
+        reportBatchItemFailures: spec.reportBatchItemFailures,
+        tumbling: this.#windowMs > 0,
+      });
+      if (outcome.kind === 'success') {
+        this.#setResult(OK);
+        await this.#succeeded(batch, batch.records, outcome.state);
+        return;
+      }
+      this.#host.stats.errors++;
+      this.#setResult(FUNCTION_CALL_FAILED);
+      if (outcome.kind === 'partial') {
+        // Records before the lowest failed sequence number are done; retry from it (a retry attempt).
+        const ok = batch.records.slice(0, outcome.failedAt);
+        if (ok.length > 0) await this.#succeeded({ ...batch, final: false }, ok, outcome.state);
+        batch = { ...batch, records: batch.records.slice(outcome.failedAt) };
+      } else if (spec.bisectBatchOnFunctionError && batch.records.length > 1) {
+        // Halves keep the retry count: splitting does not use an attempt (reference §4.3).
+        const mid = Math.ceil(batch.records.length / 2);
+        this.#retry.unshift(
+          { ...batch, records: batch.records.slice(0, mid), final: false },
+          { ...batch, records: batch.records.slice(mid) },
+        );
+        return;
+      }
+      batch.retries++;
+      if (spec.maximumRetryAttempts !== -1 && batch.retries > spec.maximumRetryAttempts) {
+        await this.#discard(batch, 'RetryAttemptsExhausted');
+        return;
+      }
+      this.#host.stats.retries++;
+    }
+  }
+
+  async #succeeded(batch: Batch, records: ReadRecord[], state: unknown): Promise<void> {
+    this.#host.stats.recordsProcessed += records.length;
+    const w = this.#window;
+    if (this.#windowMs === 0 || !w) {
+      await this.#host.complete(records);
+      return;
+    }
+    if (batch.final) {
+      this.#window = undefined;
+      await this.#host.complete([...w.held, ...records]);
+      return;
+    }
+    w.held.push(...records);
+    w.state = state;
+    // State over 1 MB ends the window early: one final invocation, then a fresh window (reference §4.6).
+    if (Buffer.byteLength(JSON.stringify(state ?? {})) > WINDOW_STATE_LIMIT) w.terminatedEarly = true;
+  }
+
+  async #discard(batch: Batch, condition: DiscardCondition): Promise<void> {
+    let records = batch.records;
+    if (batch.final && this.#window) {
+      // A window whose final invocation gave up: its held records go with it.
+      records = [...this.#window.held, ...records];
+      this.#window = undefined;
+    }
+    if (records.length === 0) return;
+    this.#host.stats.recordsDiscarded += records.length;
+    const spec = this.#ctx.spec;
+    if (spec.onFailure !== undefined) {
+      const record = destinationRecord({
+        condition,
+        functionArn: spec.functionArn,
+        streamArn: spec.eventSourceArn,
+        shardId: this.#host.shardId,
+        records,
+        approximateInvokeCount: batch.invokes,
+        lastInvoke: batch.lastInvoke,
+        nowMs: this.#ctx.clock.now(),
+      });
+      try {
+        await this.#ctx.sendToDestination(record);
+      } catch (err) {
+        this.#ctx.warn(`could not send the on-failure record to ${spec.onFailure}`, err);
+      }
+    }
+    await this.#host.complete(records);
+  }
+
+  #setResult(result: string): void {
+    this.#host.stats.lastProcessingResult = result;
+    this.#ctx.setLastResult(result);
+  }
+}

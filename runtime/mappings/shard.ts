@@ -1,0 +1,284 @@
+// One shard of one mapping: reads it with GetRecords from its checkpoint, drops filtered records, hands
+// the rest to its lanes (ParallelizationFactor lanes keyed by partition key), and checkpoints the
+// longest prefix of done records. The shard checkpoint is therefore the minimum over its lanes: a record
+// is only checkpointed once it and every record before it in the shard is done, so a restart replays
+// at most what was not finished, in order.
+import { Buffer } from 'node:buffer';
+import { pause, Signal, type MappingContext } from './context.ts';
+import { eventRecordJson, type ReadRecord } from './event.ts';
+import { decodeForFilter } from './filter.ts';
+import { Lane, type LaneHost } from './lane.ts';
+import { laneOf } from './lanes.ts';
+import { errorName, type FetchedRecord, type Position } from './source.ts';
+import { NO_RECORDS, type ShardStatus } from './types.ts';
+
+/** Fallback idle poll when woken by appends (in case a wake is missed), ms of real time. */
+const WAKE_FALLBACK_MS = 1_000;
+const ERROR_BACKOFF_MS = 250;
+
+export class ShardProcessor implements LaneHost {
+  readonly shardId: string;
+  readonly #ctx: MappingContext;
+  readonly #lanes: Lane[];
+  readonly #position: Position;
+  #pending: ReadRecord[] = [];
+  #pendingHead = 0;
+  #queued = 0;
+  #lastRead: string | undefined;
+  #ended = false;
+  #caughtUp = false;
+  #stopping = false;
+  #finished = false;
+  /** Drain epoch at the start of the last GetRecords that came back empty. */
+  #emptyReadEpoch = -1;
+  readonly #wake = new Signal();
+  readonly #progress = new Signal();
+  #running: Promise<void> | undefined;
+  readonly #maxQueued: number;
+  readonly stats: ShardStatus;
+  /** Whether the first record seen must be saved as the resume point (LATEST / AT_TIMESTAMP starts). */
+  #pinFirst: boolean;
+
+  constructor(ctx: MappingContext, shardId: string, position: Position, onFinished: (shardId: string) => void) {
+    this.#ctx = ctx;
+    this.shardId = shardId;
+    this.#position = position;
+    this.#onFinished = onFinished;
+    this.#pinFirst = position.type === 'LATEST' || position.type === 'AT_TIMESTAMP';
+    this.#lanes = Array.from({ length: ctx.spec.parallelizationFactor }, () => new Lane(ctx, this));
+    this.#maxQueued = Math.max(1000, ctx.spec.batchSize * ctx.spec.parallelizationFactor * 2);
+    this.stats = {
+      shardId,
+      state: 'reading',
+      millisBehindLatest: 0,
+      lastProcessingResult: NO_RECORDS,
+      invocations: 0,
+      errors: 0,
+      retries: 0,
+      recordsFiltered: 0,
+      recordsProcessed: 0,
+      recordsDiscarded: 0,
+      checkpoint: ctx.checkpoints.shard(shardId)?.after,
+      batchesInFlight: 0,
+    };
+  }
+
+  readonly #onFinished: (shardId: string) => void;
+
+  get stopping(): boolean {
+    return this.#stopping;
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  get caughtUp(): boolean {
+    return this.#caughtUp;
+  }
+
+  get finished(): boolean {
+    return this.#finished;
+  }
+
+  status(): ShardStatus {
+    return { ...this.stats, batchesInFlight: this.#lanes.filter((l) => l.inFlight).length };
+  }
+
+  /** True when, since drain epoch `epoch` began, the shard was read to the tip and no batch is pending. */
+  drained(epoch: number): boolean {
+    if (this.#finished) return true;
+    return this.#emptyReadEpoch >= epoch && this.#lanes.every((l) => l.idle);
+  }
+
+  start(): Promise<void> {
+    this.#running ??= this.#run();
+    return this.#running;
+  }
+
+  wake(): void {
+    this.#wake.notify();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#wake.notify();
+    this.#progress.notify();
+    for (const lane of this.#lanes) lane.notify();
+    await this.#running;
+  }
+
+  progressed(): void {
+    this.#queued = this.#lanes.reduce((n, l) => n + l.queued, 0);
+    this.#progress.notify();
+  }
+
+  async complete(records: readonly ReadRecord[]): Promise<void> {
+    for (const r of records) r.done = true;
+    if (this.#advance()) await this.#save();
+    this.#progress.notify();
+  }
+
+  /** Moves the checkpoint over the done prefix; true when it moved. */
+  #advance(): boolean {
+    let last: ReadRecord | undefined;
+    while (this.#pendingHead < this.#pending.length && this.#pending[this.#pendingHead]!.done) {
+      last = this.#pending[this.#pendingHead++];
+    }
+    if (this.#pendingHead === this.#pending.length) {
+      this.#pending = [];
+      this.#pendingHead = 0;
+    } else if (this.#pendingHead > 4096) {
+      this.#pending = this.#pending.slice(this.#pendingHead);
+      this.#pendingHead = 0;
+    }
+    if (!last) return false;
+    this.#ctx.checkpoints.update(this.shardId, { after: last.sequenceNumber });
+    this.stats.checkpoint = last.sequenceNumber;
+    return true;
+  }
+
+  async #save(): Promise<void> {
+    try {
+      await this.#ctx.checkpoints.save();
+    } catch (err) {
+      this.#ctx.warn(`could not save the checkpoint of ${this.shardId}`, err);
+    }
+  }
+
+  #resumePosition(): Position {
+    return this.#lastRead !== undefined
+      ? { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: this.#lastRead }
+      : this.#position;
+  }
+
+  async #iterator(): Promise<string | undefined> {
+    for (;;) {
+      if (this.#stopping) return undefined;
+      try {
+        return await this.#ctx.source.iterator(this.#ctx.streamName, this.shardId, this.#resumePosition());
+      } catch (err) {
+        this.#ctx.warn(`GetShardIterator ${this.shardId} failed: ${errorName(err)}`, err);
+        await pause(ERROR_BACKOFF_MS, this.#wake);
+      }
+    }
+  }
+
+  async #run(): Promise<void> {
+    const lanes = this.#lanes.map((l) => l.start());
+    try {
+      await this.#read();
+    } finally {
+      this.#stopping = true;
+      for (const lane of this.#lanes) lane.notify();
+      await Promise.all(lanes);
+    }
+  }
+
+  async #read(): Promise<void> {
+    let iterator = await this.#iterator();
+    while (!this.#stopping && iterator !== undefined) {
+      if (this.#queued >= this.#maxQueued) {
+        await this.#progress.wait();
+        continue;
+      }
+      const epoch = this.#ctx.drainEpoch();
+      let result;
+      try {
+        result = await this.#ctx.source.fetch(iterator, Math.min(10_000, this.#maxQueued - this.#queued));
+      } catch (err) {
+        const name = errorName(err);
+        if (name === 'ExpiredIteratorException') {
+          iterator = await this.#iterator();
+          continue;
+        }
+        if (name !== 'ProvisionedThroughputExceededException') this.#ctx.warn(`GetRecords ${this.shardId} failed: ${name}`, err);
+        await pause(ERROR_BACKOFF_MS, this.#wake);
+        if (name === 'ResourceNotFoundException') iterator = await this.#iterator();
+        continue;
+      }
+      this.stats.millisBehindLatest = result.millisBehindLatest;
+      if (result.records.length > 0) await this.#accept(result.records);
+      iterator = result.nextIterator;
+      if (iterator === undefined) break;
+      const caughtUp = result.records.length === 0;
+      if (caughtUp !== this.#caughtUp) {
+        this.#caughtUp = caughtUp;
+        for (const lane of this.#lanes) lane.notify();
+      }
+      if (caughtUp) {
+        this.#emptyReadEpoch = epoch;
+        await pause(this.#ctx.pollIntervalMs ?? WAKE_FALLBACK_MS, this.#wake);
+      } else if (this.#ctx.pollIntervalMs !== undefined && result.millisBehindLatest === 0 && result.records.length < 100) {
+        // Mimicking AWS: a poller at the tip waits for the next poll.
+        await pause(this.#ctx.pollIntervalMs, this.#wake);
+      }
+    }
+    if (this.#stopping) return;
+    // Closed shard read to its end: flush the lanes, close windows, wait for every record to be done.
+    this.#ended = true;
+    this.#caughtUp = true;
+    for (const lane of this.#lanes) lane.notify();
+    while (!this.#stopping && (this.#pendingHead < this.#pending.length || this.#lanes.some((l) => l.holding))) {
+      await this.#progress.wait();
+    }
+    if (this.#stopping) return;
+    this.#ctx.checkpoints.update(this.shardId, { finished: true });
+    await this.#save();
+    this.#finished = true;
+    this.stats.state = 'finished';
+    this.#onFinished(this.shardId);
+  }
+
+  async #accept(records: FetchedRecord[]): Promise<void> {
+    const ctx = this.#ctx;
+    const eventCtx = ctx.eventContext(this.shardId);
+    const filter = ctx.filter;
+    const pf = ctx.spec.parallelizationFactor;
+    if (this.#pinFirst) {
+      // A LATEST / AT_TIMESTAMP start is pinned to the first record seen, so a restart before the first
+      // checkpoint resumes there instead of re-resolving the position and skipping records.
+      this.#pinFirst = false;
+      if (ctx.checkpoints.shard(this.shardId)?.after === undefined) {
+        ctx.checkpoints.update(this.shardId, { at: records[0]!.sequenceNumber });
+        await this.#save();
+      }
+    }
+    let filtered = 0;
+    for (const r of records) {
+      const json = eventRecordJson(eventCtx, r);
+      const rec: ReadRecord = {
+        sequenceNumber: r.sequenceNumber,
+        partitionKey: r.partitionKey,
+        arrivalMs: r.arrivalMs,
+        json,
+        bytes: Buffer.byteLength(json),
+        lane: laneOf(r.partitionKey, pf),
+        done: false,
+      };
+      this.#pending.push(rec);
+      if (filter.patterns.length > 0) {
+        const decoded = filter.readsData ? decodeForFilter(r.data) : { data: undefined, dataIsJson: false };
+        const match = filter.matches({
+          ...decoded,
+          partitionKey: r.partitionKey,
+          sequenceNumber: r.sequenceNumber,
+          approximateArrivalTimestamp: r.arrivalMs / 1000,
+          kinesisSchemaVersion: '1.0',
+        });
+        if (!match) {
+          // Non-matching records are skipped and checkpointed like processed ones (reference §4.7).
+          rec.done = true;
+          filtered++;
+          continue;
+        }
+      }
+      this.#lanes[rec.lane]!.enqueue(rec);
+    }
+    this.#lastRead = records[records.length - 1]!.sequenceNumber;
+    this.stats.recordsFiltered += filtered;
+    this.#queued = this.#lanes.reduce((n, l) => n + l.queued, 0);
+    if (filtered > 0 && this.#advance()) void this.#save();
+    for (const lane of this.#lanes) lane.notify();
+  }
+}

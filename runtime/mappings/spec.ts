@@ -1,0 +1,73 @@
+// Building MappingSpecs: AWS's API defaults, serverless.yml events (Serverless's defaults are already
+// applied by the config loader), and stable UUIDs for mappings declared in serverless.yml.
+import { createHash } from 'node:crypto';
+import type { StreamEventConfig } from '../config/types.ts';
+import type { MappingSpec } from './types.ts';
+
+export function functionArnOf(region: string, accountId: string, functionName: string): string {
+  return `arn:aws:lambda:${region}:${accountId}:function:${functionName}`;
+}
+
+/**
+ * A UUID that stays the same across restarts for the index-th stream event of a function on one stream,
+ * so its checkpoints are found again (sha256 of function + stream + index, shaped as a UUID).
+ */
+export function stableMappingUuid(functionKey: string, streamArn: string, index: number): string {
+  const h = createHash('sha256').update(`${functionKey}\u0000${streamArn}\u0000${index}`).digest('hex');
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export interface SpecContext {
+  region: string;
+  accountId: string;
+  nowMs: number;
+}
+
+/** The role a function reports as invokeIdentityArn when none is known (Serverless's default role name). */
+export function defaultRoleArn(accountId: string, functionName: string): string {
+  return `arn:aws:iam::${accountId}:role/${functionName}-role`;
+}
+
+/** The mapping a serverless.yml `stream` event declares (index = its position among the function's events). */
+export function specFromStreamEvent(
+  event: StreamEventConfig,
+  fn: { name: string; roleArn?: string },
+  index: number,
+  ctx: SpecContext,
+): MappingSpec {
+  return Object.freeze({
+    uuid: stableMappingUuid(event.functionKey, event.arn, index),
+    functionName: fn.name,
+    functionArn: functionArnOf(ctx.region, ctx.accountId, fn.name),
+    eventSourceArn: typeof event.consumer === 'string' ? event.consumer : event.arn,
+    batchSize: event.batchSize,
+    batchWindow: event.batchWindow,
+    startingPosition: event.startingPosition,
+    startingPositionTimestamp: event.startingPositionTimestamp,
+    maximumRetryAttempts: event.maximumRetryAttempts,
+    parallelizationFactor: event.parallelizationFactor,
+    bisectBatchOnFunctionError: event.bisectBatchOnFunctionError,
+    maximumRecordAgeInSeconds: event.maximumRecordAgeInSeconds,
+    tumblingWindowInSeconds: event.tumblingWindowInSeconds,
+    reportBatchItemFailures: event.functionResponseType === 'ReportBatchItemFailures',
+    filterPatterns: [...event.filterPatterns],
+    onFailure: event.onFailure,
+    enabled: event.enabled,
+    roleArn: fn.roleArn ?? defaultRoleArn(ctx.accountId, fn.name),
+    origin: 'config',
+    lastModifiedMs: ctx.nowMs,
+  });
+}
+
+/** AWS's defaults for what a CreateEventSourceMapping call leaves out (reference §4.1). */
+export const API_DEFAULTS = {
+  batchSize: 100,
+  batchWindow: 0,
+  maximumRetryAttempts: -1,
+  parallelizationFactor: 1,
+  bisectBatchOnFunctionError: false,
+  maximumRecordAgeInSeconds: -1,
+  tumblingWindowInSeconds: 0,
+  enabled: true,
+} as const;

@@ -1,0 +1,79 @@
+// What an event-source mapping is to the engine (one shape behind serverless.yml and the Lambda API),
+// and what the engine reports about it.
+import type { StartingPosition } from '../config/types.ts';
+
+/** A mapping's settings, AWS's names in camelCase, every default already applied. */
+export interface MappingSpec {
+  readonly uuid: string;
+  /** The function to invoke: its deployed name (or anything the Invoker resolves). */
+  readonly functionName: string;
+  /** `arn:aws:lambda:<region>:<account>:function:<name>`. */
+  readonly functionArn: string;
+  /** The stream ARN (or an EFO consumer ARN, read with GetRecords like the stream). */
+  readonly eventSourceArn: string;
+  /** BatchSize, 1..10000. */
+  readonly batchSize: number;
+  /** MaximumBatchingWindowInSeconds, 0..300. */
+  readonly batchWindow: number;
+  readonly startingPosition: StartingPosition;
+  /** Epoch seconds, only with AT_TIMESTAMP. */
+  readonly startingPositionTimestamp: number | undefined;
+  /** -1 = until the record expires; N = N retries after the first attempt. */
+  readonly maximumRetryAttempts: number;
+  /** 1..10 lanes per shard. */
+  readonly parallelizationFactor: number;
+  readonly bisectBatchOnFunctionError: boolean;
+  /** -1 = unlimited (retention still applies). */
+  readonly maximumRecordAgeInSeconds: number;
+  /** 0 = off; 1..900. */
+  readonly tumblingWindowInSeconds: number;
+  readonly reportBatchItemFailures: boolean;
+  /** FilterCriteria.Filters[].Pattern, as JSON strings. */
+  readonly filterPatterns: readonly string[];
+  /** DestinationConfig.OnFailure.Destination. */
+  readonly onFailure: string | undefined;
+  readonly enabled: boolean;
+  /** The execution role the event reports as invokeIdentityArn. */
+  readonly roleArn: string;
+  /** Where the mapping came from: serverless.yml mappings are re-declared at every start, API ones persist. */
+  readonly origin: 'config' | 'api';
+  /** Epoch ms of the last create/update. */
+  readonly lastModifiedMs: number;
+}
+
+export type MappingState = 'Creating' | 'Enabling' | 'Enabled' | 'Disabling' | 'Disabled' | 'Updating' | 'Deleting';
+
+export const NO_RECORDS = 'No records processed';
+export const OK = 'OK';
+export const FUNCTION_CALL_FAILED = 'PROBLEM: Function call failed';
+
+export interface ShardStatus {
+  shardId: string;
+  /** reading: polling; waiting: a parent shard is not finished; finished: read to its end and checkpointed. */
+  state: 'waiting' | 'reading' | 'finished';
+  /** MillisBehindLatest of the last GetRecords (the iterator age). */
+  millisBehindLatest: number;
+  lastProcessingResult: string;
+  invocations: number;
+  /** Invocations that failed (function error, timeout, invalid response). */
+  errors: number;
+  retries: number;
+  recordsFiltered: number;
+  /** Records a successful invocation consumed (or the window that held them). */
+  recordsProcessed: number;
+  /** Records discarded to the on-failure destination (retries or age exhausted). */
+  recordsDiscarded: number;
+  /** Sequence number of the last checkpointed record. */
+  checkpoint: string | undefined;
+  /** Batches being invoked right now (one per busy lane). */
+  batchesInFlight: number;
+}
+
+export interface MappingStatus {
+  uuid: string;
+  functionName: string;
+  eventSourceArn: string;
+  state: MappingState;
+  lastProcessingResult: string;
+  shards: ShardStatus[];
+}
