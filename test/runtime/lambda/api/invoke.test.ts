@@ -46,6 +46,7 @@ beforeAll(async () => {
     fnConfig('big', { handler: 'handlers.big' }),
     fnConfig('record', { handler: 'handlers.record', environment: env }),
     fnConfig('flaky', { handler: 'handlers.flaky', environment: env, destinations: { onFailure: `${ARN}:svc-dev-record` } }),
+    fnConfig('off', { handler: 'handlers.noop', reservedConcurrency: 0 }),
   ];
   const config: ServiceConfig = {
     dir: SERVICE_DIR,
@@ -181,6 +182,18 @@ describe('Invoke over the FunctionRuntime', () => {
     });
   });
 
+  it('a throttled sync invoke is a 429 TooManyRequestsException with Reason and Retry-After', async () => {
+    const err = (await client.send(new InvokeCommand({ FunctionName: 'off' })).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as { name: string; message: string; Reason: string; retryAfterSeconds: string; $metadata: { httpStatusCode: number } };
+    expect(err.name).toBe('TooManyRequestsException');
+    expect(err.$metadata.httpStatusCode).toBe(429);
+    expect(err.message).toBe('Rate Exceeded.');
+    expect(err.Reason).toBe('ReservedFunctionConcurrentInvocationLimitExceeded');
+    expect(err.retryAfterSeconds).toBe('1');
+  });
+
   it('ListFunctions lists the runtime functions', async () => {
     const res = await client.send(new ListFunctionsCommand({}));
     expect(res.Functions!.map((f) => f.FunctionName)).toEqual([
@@ -189,6 +202,7 @@ describe('Invoke over the FunctionRuntime', () => {
       'svc-dev-echo',
       'svc-dev-fail',
       'svc-dev-flaky',
+      'svc-dev-off',
       'svc-dev-record',
     ]);
   });

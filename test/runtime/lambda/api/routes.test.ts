@@ -162,6 +162,12 @@ describe('Invoke', () => {
     expect(call).toMatchObject({ key: 'echo', source: 'async', waitForCapacity: true, requestId: out.$metadata.requestId });
   });
 
+  it('an Event for an unknown function is a 404, and nothing is queued', async () => {
+    const err = await rejection(server.client.send(new InvokeCommand({ FunctionName: 'nope', InvocationType: 'Event' })));
+    expect(err.name).toBe('ResourceNotFoundException');
+    expect(queue.size).toBe(0);
+  });
+
   it('an unknown invocation type or log type is a ValidationException', async () => {
     const err = await rejection(server.client.send(new InvokeCommand({ FunctionName: 'echo', InvocationType: 'Later' as never })));
     expect(err.name).toBe('ValidationException');
