@@ -3,3 +3,4 @@ export { loadPrices, pricesFor, putPayloadUnits, onDemandBilledBytes, builtInPri
 export { CostMeter, saveSnapshot, loadSnapshot, readSnapshotFile, writeSnapshotFile, parseSnapshot, type CostSnapshot, type CostMeterOptions, type StreamShape } from './meter.ts';
 export { projectMonthlyBill, toCents, type BillOptions, type LineItem, type MonthlyBill } from './bill.ts';
 export { renderHtml, renderJson, renderMarkdown, renderTerminal, shouldColor, type CostReport, type ReportFormat } from './report/index.ts';
+export { costReport, render, simulate, type SimulateOptions, type SimulateResult, type StartedTarget } from './commands.ts';

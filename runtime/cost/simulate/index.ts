@@ -5,3 +5,4 @@ export { runWorkload, sdkPutRecords, ScaledClock, type SimulationTarget, type Si
 export { analyse, budgetError, checkBudget, recommendShards, sweepPoint, type AnalyseOptions } from './analysis.ts';
 export { parseBudget, parseDurationScale, parseMemoryList, parseSpeed } from './options.ts';
 export { renderProgress } from './progress.ts';
+export { emulatorTarget, type EmulatorTarget, type SimulatedEmulator } from './emulator-target.ts';
