@@ -1,0 +1,198 @@
+// Lambda's log format: console lines, START/END/REPORT, Init Duration on cold starts only, JSON format,
+// AWS_LAMBDA_LOG_LEVEL, the 4 KB Tail, invocation reports, and the terminal and file sinks.
+import { readFile, readdir } from 'node:fs/promises';
+import { PassThrough } from 'node:stream';
+import { afterEach, describe, expect, test } from 'vitest';
+import { billedDuration, fileSink, InvocationLog, terminalSink } from '../../../runtime/lambda/logs.ts';
+import { FunctionRuntime } from '../../../runtime/lambda/runtime.ts';
+import type { InvocationReport } from '../../../runtime/lambda/types.ts';
+import { fnConfig, harness, invokeJson, serviceConfig, type Harness } from './helpers.ts';
+
+const TS = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z';
+const NUM = '\\d+\\.\\d\\d';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+describe('text format', () => {
+  test('console lines, START, END and REPORT exactly as Lambda prints them', async () => {
+    h = await harness([fnConfig('logs', 'faults.logs')]);
+    const { result } = await invokeJson(h, 'logs');
+    const id = result.requestId;
+    const lines = h.sink.of('logs');
+    const expected = [
+      `^START RequestId: ${id} Version: \\$LATEST$`,
+      `^${TS}\\t${id}\\tINFO\\thello \\{ a: 1 \\}$`,
+      `^${TS}\\t${id}\\tINFO\\tmulti\\rline$`,
+      `^${TS}\\t${id}\\tWARN\\tcareful$`,
+      `^${TS}\\t${id}\\tERROR\\tbad$`,
+      `^${TS}\\t${id}\\tDEBUG\\tdetails$`,
+      `^${TS}\\t${id}\\tTRACE\\tvery$`,
+      `^raw write$`,
+      `^END RequestId: ${id}$`,
+      `^REPORT RequestId: ${id}\\tDuration: ${NUM} ms\\tBilled Duration: \\d+ ms\\tMemory Size: 256 MB\\tMax Memory Used: \\d+ MB\\tInit Duration: ${NUM} ms\\t$`,
+    ];
+    expect(lines.length).toBe(expected.length);
+    lines.forEach((line, i) => expect(line).toMatch(new RegExp(expected[i]!)));
+  });
+
+  test('Init Duration only on a cold start; INIT logs come before START with an undefined request id', async () => {
+    h = await harness([fnConfig('init', 'init-log.handler')]);
+    const cold = await invokeJson(h, 'init');
+    const warm = await invokeJson(h, 'init');
+    const lines = h.sink.of('init');
+    expect(lines[0]).toMatch(new RegExp(`^${TS}\\tundefined\\tINFO\\tinitialising$`));
+    expect(lines[1]).toBe(`START RequestId: ${cold.result.requestId} Version: $LATEST`);
+    expect(lines[2]).toMatch(new RegExp(`^${TS}\\t${cold.result.requestId}\\tINFO\\tinvoked$`));
+    const reports = lines.filter((l) => l.startsWith('REPORT'));
+    expect(reports[0]).toMatch(new RegExp(`^REPORT RequestId: ${cold.result.requestId}\\t.*\\tInit Duration: ${NUM} ms\\t$`));
+    expect(reports[1]).toMatch(new RegExp(`^REPORT RequestId: ${warm.result.requestId}\\tDuration: ${NUM} ms\\tBilled Duration: \\d+ ms\\tMemory Size: 256 MB\\tMax Memory Used: \\d+ MB\\t$`));
+  });
+
+  test('AWS_LAMBDA_LOG_LEVEL drops the lower levels', async () => {
+    h = await harness([fnConfig('logs', 'faults.logs', { applicationLogLevel: 'WARN' })]);
+    await invokeJson(h, 'logs');
+    const levels = h.sink.of('logs').flatMap((l) => /^\S+Z\t\S+\t([A-Z]+)\t/.exec(l)?.[1] ?? []);
+    expect(levels).toEqual(['WARN', 'ERROR']);
+  });
+
+  test('an init failure logs Uncaught Exception and INIT_REPORT', async () => {
+    h = await harness([fnConfig('initThrow', 'init-throw.handler')]);
+    const { result, body } = await invokeJson(h, 'initThrow');
+    expect(body['errorType']).toBe('Error');
+    expect(body['errorMessage']).toBe('init failed');
+    const lines = h.sink.of('initThrow');
+    expect(lines[0]).toMatch(new RegExp(`^${TS}\\tundefined\\tERROR\\tUncaught Exception \\t\\{"errorType":"Error","errorMessage":"init failed"`));
+    expect(lines[1]).toMatch(new RegExp(`^INIT_REPORT Init Duration: ${NUM} ms\\tPhase: init\\tStatus: error\\tError Type: Error$`));
+    expect(lines[2]).toBe(`START RequestId: ${result.requestId} Version: $LATEST`);
+    expect(lines.at(-1)).toMatch(new RegExp(`^REPORT RequestId: ${result.requestId}\\t.*\\tStatus: error\\tError Type: Error\\t$`));
+  });
+});
+
+describe('JSON format', () => {
+  test('application lines and platform events as JSON', async () => {
+    h = await harness([fnConfig('logs', 'faults.logs', { logFormat: 'JSON' })]);
+    const { result } = await invokeJson(h, 'logs');
+    const id = result.requestId;
+    const lines = h.sink.of('logs');
+    const start = JSON.parse(lines[0]!);
+    expect(start).toEqual({ time: expect.stringMatching(new RegExp(`^${TS}$`)), type: 'platform.start', record: { requestId: id, version: '$LATEST' } });
+    const hello = JSON.parse(lines[1]!);
+    expect(hello).toEqual({ timestamp: expect.stringMatching(new RegExp(`^${TS}$`)), level: 'INFO', requestId: id, message: 'hello { a: 1 }' });
+    expect(JSON.parse(lines[2]!).message).toBe('multi\nline');
+    const report = JSON.parse(lines.at(-1)!);
+    expect(report.type).toBe('platform.report');
+    expect(report.record).toMatchObject({ requestId: id, status: 'success', metrics: { memorySizeMB: 256 } });
+    expect(typeof report.record.metrics.initDurationMs).toBe('number');
+  });
+});
+
+describe('Tail', () => {
+  test('the last 4 KB of the invocation, base64', async () => {
+    h = await harness([fnConfig('bigLog', 'faults.bigLog')]);
+    const small = await invokeJson(h, 'bigLog', { lines: 1 }, { logType: 'Tail' });
+    const text = Buffer.from(small.result.logResult!, 'base64').toString();
+    expect(text.startsWith(`START RequestId: ${small.result.requestId} Version: $LATEST\n`)).toBe(true);
+    expect(text).toMatch(new RegExp(`\\nREPORT RequestId: ${small.result.requestId}\\t[^\\n]*\\t\\n$`));
+    const big = await invokeJson(h, 'bigLog', { lines: 100 }, { logType: 'Tail' });
+    const tail = Buffer.from(big.result.logResult!, 'base64');
+    expect(tail.length).toBe(4096);
+    expect(tail.toString().endsWith('\t\n')).toBe(true);
+    const none = await invokeJson(h, 'bigLog', { lines: 1 });
+    expect(none.result.logResult).toBeUndefined();
+  });
+
+  test('InvocationLog keeps exactly the last 4096 bytes', () => {
+    const log = new InvocationLog();
+    for (let i = 0; i < 500; i++) log.push(`${i} ${'y'.repeat(i % 50)}`);
+    const all = Array.from({ length: 500 }, (_, i) => `${i} ${'y'.repeat(i % 50)}\n`).join('');
+    expect(Buffer.from(log.tail(), 'base64').toString()).toBe(all.slice(all.length - 4096));
+  });
+});
+
+describe('reports', () => {
+  test('every invocation is reported, Init Duration on the cold one only', async () => {
+    h = await harness([fnConfig('counter', 'faults.counter', { memorySize: 512, architecture: 'arm64' }), fnConfig('boom', 'faults.throwError')]);
+    const reports: InvocationReport[] = [];
+    const off = h.runtime.onReport((r) => reports.push(r));
+    const a = await invokeJson(h, 'counter', {}, { source: 'cli' });
+    const b = await invokeJson(h, 'svc-dev-counter');
+    const c = await invokeJson(h, 'boom', { fault: true });
+    off();
+    await invokeJson(h, 'counter');
+    expect(reports.map((r) => r.requestId)).toEqual([a.result.requestId, b.result.requestId, c.result.requestId]);
+    expect(reports[0]).toMatchObject({
+      functionKey: 'counter',
+      functionName: 'svc-dev-counter',
+      source: 'cli',
+      memorySizeMb: 512,
+      architecture: 'arm64',
+      errorType: undefined,
+    });
+    expect(typeof reports[0]!.initDurationMs).toBe('number');
+    expect(reports[0]!.billedDurationMs).toBe(billedDuration(reports[0]!.durationMs, reports[0]!.initDurationMs));
+    expect(reports[1]!.initDurationMs).toBeUndefined();
+    expect(reports[1]!.source).toBe('api');
+    expect(reports[1]!.maxMemoryUsedMb).toBeGreaterThan(0);
+    expect(reports[2]!.errorType).toBe('Error');
+  });
+
+  test('billed duration rounds up to the millisecond, INIT included', () => {
+    expect(billedDuration(0.01, undefined)).toBe(1);
+    expect(billedDuration(1.2, undefined)).toBe(2);
+    expect(billedDuration(10, 5.5)).toBe(16);
+  });
+});
+
+describe('sinks', () => {
+  test('by default each function logs to <dataDir>/logs/<key>.log', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'eddy-'));
+    try {
+      const runtime = await FunctionRuntime.create({ config: serviceConfig([fnConfig('counter', 'faults.counter')]), dataDir, endpoint: 'http://127.0.0.1:1' });
+      const r = await runtime.invoke({ functionName: 'counter', payload: Buffer.from('{}') });
+      await runtime.close();
+      const text = await readFile(path.join(dataDir, 'logs', 'counter.log'), 'utf8');
+      expect(text).toMatch(new RegExp(`^START RequestId: ${r.requestId} Version: \\$LATEST\\nEND RequestId: ${r.requestId}\\nREPORT RequestId: ${r.requestId}\\t.*\\n$`));
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test('files are rotated past their cap', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'eddy-'));
+    try {
+      const sink = fileSink({ dir, maxBytes: 100 });
+      const fn = { key: 'f', name: 'svc-dev-f' };
+      sink.write(fn, 'a'.repeat(150));
+      await sink.close();
+      sink.write(fn, 'second');
+      await sink.close();
+      expect((await readdir(dir)).sort()).toEqual(['f.log', 'f.log.1']);
+      expect(await readFile(path.join(dir, 'f.log'), 'utf8')).toBe('second\n');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the terminal prefixes the function name, coloured only when asked', () => {
+    const plain = new PassThrough();
+    terminalSink({ stream: plain, color: false }).write({ key: 'ingest', name: 'svc-dev-ingest' }, 'one\rtwo');
+    expect(plain.read().toString()).toBe('ingest | one\n       | two\n');
+    const coloured = new PassThrough();
+    terminalSink({ stream: coloured, color: true }).write({ key: 'ingest', name: 'svc-dev-ingest' }, 'line');
+    expect(coloured.read().toString()).toBe('\x1b[36mingest\x1b[0m | line\n');
+    // Not a TTY: plain by default.
+    const auto = new PassThrough();
+    terminalSink({ stream: auto }).write({ key: 'k', name: 'n' }, 'x');
+    expect(auto.read().toString()).toBe('k | x\n');
+  });
+});
