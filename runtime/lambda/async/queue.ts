@@ -109,7 +109,10 @@ export class AsyncQueue {
   readonly #ready: string[] = [];
   readonly #writes = new Map<string, Promise<void>>();
   readonly #listeners = new Set<(event: AsyncQueueEvent) => void>();
+  /** Events being invoked, in all and per function (a function never holds more than its reserved concurrency). */
   #inFlight = 0;
+  readonly #fnInFlight = new Map<string, number>();
+  readonly #fnCap = new Map<string, number>();
   #closed = false;
 
   private constructor(options: AsyncQueueOptions) {
@@ -160,6 +163,7 @@ export class AsyncQueue {
       nextAttemptAtMs: now,
     };
     this.#events.set(requestId, event);
+    this.#noteCap(config);
     await this.#save(event);
     this.#emit({ type: 'enqueued', requestId, functionKey: config.key });
     this.#schedule(event);
@@ -224,18 +228,51 @@ export class AsyncQueue {
     this.#timers.set(event.requestId, cancel);
   }
 
+  /**
+   * Starts ready events while there is room, skipping (not reordering) those whose function already has
+   * as many events in flight as its reserved concurrency, so one throttled function cannot hold every slot.
+   */
   #drain(): void {
-    while (!this.#closed && this.#inFlight < this.#maxInFlight && this.#ready.length > 0) {
-      const event = this.#events.get(this.#ready.shift()!);
-      if (!event) continue;
+    let i = 0;
+    while (!this.#closed && this.#inFlight < this.#maxInFlight && i < this.#ready.length) {
+      const event = this.#events.get(this.#ready[i]!);
+      if (!event) {
+        this.#ready.splice(i, 1);
+        continue;
+      }
+      const key = event.functionKey;
+      const running = this.#fnInFlight.get(key) ?? 0;
+      if (running >= (this.#fnCap.get(key) ?? Infinity)) {
+        i++;
+        continue;
+      }
+      this.#ready.splice(i, 1);
       this.#inFlight++;
+      this.#fnInFlight.set(key, running + 1);
       void this.#attempt(event)
         .catch(() => {})
         .finally(() => {
           this.#inFlight--;
+          this.#fnInFlight.set(key, (this.#fnInFlight.get(key) ?? 1) - 1);
           this.#drain();
         });
     }
+  }
+
+  #noteCap(config: FunctionConfig): void {
+    // Reserved 0 still gets one slot: the attempt sees it and backs off as a throttle (AWS keeps retrying
+    // throttled events until maximumEventAge).
+    if (config.reservedConcurrency === undefined) this.#fnCap.delete(config.key);
+    else this.#fnCap.set(config.key, Math.max(1, config.reservedConcurrency));
+  }
+
+  async #throttled(event: QueuedEvent): Promise<void> {
+    event.throttles++;
+    const backoff = Math.min(THROTTLE_BACKOFF_MAX_MS, THROTTLE_BACKOFF_MIN_MS * 2 ** (event.throttles - 1));
+    event.nextAttemptAtMs = this.#clock.now() + backoff;
+    await this.#save(event);
+    this.#emit({ type: 'retryScheduled', requestId: event.requestId, functionKey: event.functionKey, attempt: event.attempts + 1, atMs: event.nextAttemptAtMs, reason: 'throttled' });
+    this.#schedule(event);
   }
 
   async #attempt(event: QueuedEvent): Promise<void> {
@@ -247,8 +284,13 @@ export class AsyncQueue {
       await this.#forget(event);
       return;
     }
+    this.#noteCap(config);
     if (this.#clock.now() - event.enqueuedAtMs >= config.maximumEventAge * 1000) {
       await this.#discard(event, config, 'EventAgeExceeded');
+      return;
+    }
+    if (config.reservedConcurrency === 0) {
+      await this.#throttled(event);
       return;
     }
 
@@ -273,12 +315,7 @@ export class AsyncQueue {
         await this.#forget(event);
         return;
       }
-      event.throttles++;
-      const backoff = Math.min(THROTTLE_BACKOFF_MAX_MS, THROTTLE_BACKOFF_MIN_MS * 2 ** (event.throttles - 1));
-      event.nextAttemptAtMs = this.#clock.now() + backoff;
-      await this.#save(event);
-      this.#emit({ type: 'retryScheduled', requestId: event.requestId, functionKey: event.functionKey, attempt: event.attempts + 1, atMs: event.nextAttemptAtMs, reason: 'throttled' });
-      this.#schedule(event);
+      await this.#throttled(event);
       return;
     }
     if (this.#closed) return;

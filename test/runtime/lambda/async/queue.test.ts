@@ -172,6 +172,44 @@ describe('AsyncQueue', () => {
     expect(id).toBeTypeOf('string');
   });
 
+  it('a function with reserved concurrency 0 is treated as throttled until maximumEventAge', async () => {
+    host.add(fnConfig('off', { reservedConcurrency: 0, maximumEventAge: 60, destinations: { onFailure: 'sink' } }), () => 'never');
+    await openQueue();
+    const id = await queue.enqueue(await host.resolve('off'), Buffer.from('{"t":1}'));
+    // Backoff 1, 2, 4, 8, 16, 32 s: the attempt due at 63 s finds the event older than 60 s.
+    for (let i = 0; i < 6; i++) {
+      await waitFor(() => events.filter((e) => e.type === 'retryScheduled' && e.requestId === id).length === i + 1, `throttle ${i + 1}`);
+      clock.advance(1000 * 2 ** i);
+    }
+    await waitFor(() => received.length === 1, 'the EventAgeExceeded record');
+    expect(host.calls.filter((c) => c.key === 'off')).toEqual([]);
+    expect(received[0]).toEqual({
+      version: '1.0',
+      timestamp: new Date(Date.UTC(2026, 0, 1) + 63_000).toISOString(),
+      requestContext: { requestId: id, functionArn: `${ARN}:svc-dev-off:$LATEST`, condition: 'EventAgeExceeded', approximateInvokeCount: 0 },
+      requestPayload: { t: 1 },
+    });
+  });
+
+  it('never has more events of a function in flight than its reserved concurrency', async () => {
+    const gates: Array<() => void> = [];
+    host.add(fnConfig('narrow', { reservedConcurrency: 1 }), () => new Promise((r) => gates.push(() => r('ok'))));
+    await openQueue();
+    const narrow = await host.resolve('narrow');
+    for (let i = 0; i < 3; i++) await queue.enqueue(narrow, Buffer.from(String(i)));
+    await queue.enqueue(await host.resolve('works'), Buffer.from('"other"'));
+    // The other function's event is not stuck behind the narrow one.
+    await waitFor(() => received.length === 1, 'the other function to run');
+    expect(host.calls.filter((c) => c.key === 'narrow').length).toBe(1);
+    for (let done = 1; done <= 3; done++) {
+      await waitFor(() => gates.length === done, `narrow event ${done} to start`);
+      expect(host.calls.filter((c) => c.key === 'narrow').length).toBe(done);
+      gates[done - 1]!();
+    }
+    await waitFor(() => queue.size === 0, 'the queue to empty');
+    expect(host.calls.filter((c) => c.key === 'narrow').map((c) => c.payload)).toEqual(['0', '1', '2']);
+  });
+
   it('keeps queued events across a close and reopen of a disk root', async () => {
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'eddy-'));
     root = await openDiskRoot(tmp, { fsync: false });
