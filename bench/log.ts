@@ -86,11 +86,12 @@ async function appendMany(shard: ShardLog, batches: number, inFlight: number, so
   await Promise.all(pending);
 }
 
-async function measure(name: string, run: () => Promise<number>): Promise<{ name: string; median: number; runs: number[] }> {
-  await run(); // warm-up
-  const runs: number[] = [];
-  for (let i = 0; i < RUNS; i++) runs.push(await run());
-  return { name, median: median(runs), runs };
+/** Runs every case once per round (round-robin, so a busy moment of the machine hits all alike); medians. */
+async function measureAll(cases: { name: string; run: () => Promise<number> }[]): Promise<Map<string, number>> {
+  for (const c of cases) await c.run(); // warm-up
+  const runs = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+  for (let i = 0; i < RUNS; i++) for (const c of cases) runs.get(c.name)!.push(await c.run());
+  return new Map([...runs].map(([name, xs]) => [name, median(xs)]));
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -104,23 +105,18 @@ async function main(): Promise<void> {
       `(${BATCHES} batches a run, ${FSYNC_BATCHES} with fsync), node ${process.version}`,
   );
 
-  const rows: { name: string; median: number; baseline: number }[] = [];
-  const raw = await measure('raw fs write per batch', () => rawAppend(BATCHES, false, encoded));
-  rows.push({ ...raw, baseline: raw.median });
-  for (const inFlight of [1, 8]) {
-    const r = await measure(`disk root, ${inFlight} batch${inFlight > 1 ? 'es' : ''} in flight`, () =>
-      rootAppend(BATCHES, false, inFlight, source),
-    );
-    rows.push({ ...r, baseline: raw.median });
-  }
-  const rawSync = await measure('raw fs write + fdatasync per batch', () => rawAppend(FSYNC_BATCHES, true, encoded));
-  rows.push({ ...rawSync, baseline: rawSync.median });
-  for (const inFlight of [1, 8]) {
-    const r = await measure(`disk root --fsync, ${inFlight} batch${inFlight > 1 ? 'es' : ''} in flight`, () =>
-      rootAppend(FSYNC_BATCHES, true, inFlight, source),
-    );
-    rows.push({ ...r, baseline: rawSync.median });
-  }
+  const raw = 'raw fs write per batch';
+  const rawSync = 'raw fs write + fdatasync per batch';
+  const cases = [
+    { name: raw, baseline: raw, run: () => rawAppend(BATCHES, false, encoded) },
+    { name: 'disk root, 1 batch in flight', baseline: raw, run: () => rootAppend(BATCHES, false, 1, source) },
+    { name: 'disk root, 8 batches in flight', baseline: raw, run: () => rootAppend(BATCHES, false, 8, source) },
+    { name: rawSync, baseline: rawSync, run: () => rawAppend(FSYNC_BATCHES, true, encoded) },
+    { name: 'disk root --fsync, 1 batch in flight', baseline: rawSync, run: () => rootAppend(FSYNC_BATCHES, true, 1, source) },
+    { name: 'disk root --fsync, 8 batches in flight', baseline: rawSync, run: () => rootAppend(FSYNC_BATCHES, true, 8, source) },
+  ];
+  const medians = await measureAll(cases);
+  const rows = cases.map((c) => ({ name: c.name, median: medians.get(c.name)!, baseline: medians.get(c.baseline)! }));
   const width = Math.max(...rows.map((r) => r.name.length));
   console.log(`${'case'.padEnd(width)}  ${'records/s'.padStart(11)}  vs raw fs`);
   for (const r of rows) {

@@ -19,6 +19,45 @@ const KNOWN_FLAGS = FLAG_ENCRYPTED;
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 export const MAX_PARTITION_KEY_BYTES = 0xffff;
 
+// CRC-32 (the zlib polynomial) by slicing-by-8 in JS, for short ranges: a native zlib.crc32 call plus
+// the view it needs cost more than the table lookups up to a few hundred bytes (100-byte records are
+// the common case). Longer ranges go to zlib.
+const CRC_TABLE = new Int32Array(8 * 256);
+for (let n = 0; n < 256; n++) {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  CRC_TABLE[n] = c;
+}
+for (let n = 0; n < 256; n++) {
+  for (let k = 1; k < 8; k++) {
+    const prev = CRC_TABLE[(k - 1) * 256 + n]!;
+    CRC_TABLE[k * 256 + n] = (prev >>> 8) ^ CRC_TABLE[prev & 0xff]!;
+  }
+}
+const JS_CRC_MAX = 320;
+
+/** CRC-32 of buf[start..end), the same value zlib.crc32 gives. */
+export function crc32Of(buf: Buffer, start: number, end: number): number {
+  if (end - start > JS_CRC_MAX) return crc32(buf.subarray(start, end));
+  const t = CRC_TABLE;
+  let c = -1;
+  let i = start;
+  for (; i + 8 <= end; i += 8) {
+    const a = c ^ (buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24));
+    c =
+      t[1792 + (a & 0xff)]! ^
+      t[1536 + ((a >>> 8) & 0xff)]! ^
+      t[1280 + ((a >>> 16) & 0xff)]! ^
+      t[1024 + (a >>> 24)]! ^
+      t[768 + buf[i + 4]!]! ^
+      t[512 + buf[i + 5]!]! ^
+      t[256 + buf[i + 6]!]! ^
+      t[buf[i + 7]!]!;
+  }
+  for (; i < end; i++) c = t[(c ^ buf[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ -1) >>> 0;
+}
+
 /** Bytes a record takes on disk. */
 export function recordBytes(partitionKeyBytes: number, dataBytes: number): number {
   return RECORD_OVERHEAD + partitionKeyBytes + dataBytes;
@@ -45,10 +84,15 @@ export function encodeRecord(
   buf[at + 16] = flags;
   buf.writeUInt16LE(partitionKeyBytes, at + 17);
   const keyAt = at + HEADER_BYTES + BODY_FIXED_BYTES;
-  if (partitionKeyBytes > 0) buf.write(partitionKey, keyAt, partitionKeyBytes, 'utf8');
+  if (partitionKeyBytes === partitionKey.length && partitionKeyBytes <= 64) {
+    // ASCII (UTF-8 length equals UTF-16 length only then), and short: cheaper than a native write.
+    for (let i = 0; i < partitionKeyBytes; i++) buf[keyAt + i] = partitionKey.charCodeAt(i);
+  } else {
+    buf.write(partitionKey, keyAt, partitionKeyBytes, 'utf8');
+  }
   buf.set(data, keyAt + partitionKeyBytes);
   const end = keyAt + partitionKeyBytes + data.length;
-  buf.writeUInt32LE(crc32(buf.subarray(at + 4, end)), at);
+  buf.writeUInt32LE(crc32Of(buf, at + 4, end), at);
   return end;
 }
 
@@ -67,7 +111,7 @@ export function probeRecord(buf: Buffer, at: number, end: number): number {
   if (bodyLength < BODY_FIXED_BYTES || bodyLength > MAX_BODY_BYTES) return CORRUPT;
   const total = HEADER_BYTES + bodyLength;
   if (end - at < total) return INCOMPLETE;
-  if (crc32(buf.subarray(at + 4, at + total)) !== buf.readUInt32LE(at)) return CORRUPT;
+  if (crc32Of(buf, at + 4, at + total) !== buf.readUInt32LE(at)) return CORRUPT;
   const flags = buf[at + 16]!;
   if ((flags & ~KNOWN_FLAGS) !== 0) return CORRUPT;
   if (BODY_FIXED_BYTES + buf.readUInt16LE(at + 17) > bodyLength) return CORRUPT;
