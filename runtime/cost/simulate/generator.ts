@@ -57,7 +57,11 @@ class ProducerGenerator {
     }
     const target = this.size();
     let padAt = -1;
-    const text = payload.template.replace(/\{\{\s*([a-z]+)\s*\}\}/g, (_m, name: string) => {
+    const text = payload.template.replace(/\{\{\s*([^}]*?)\s*\}\}/g, (_m, name: string) => {
+      if (name.startsWith('pick:')) {
+        const choices = name.slice(5).split('|');
+        return choices[this.#random.int(choices.length)]!;
+      }
       switch (name) {
         case 'seq':
           return String(seq);

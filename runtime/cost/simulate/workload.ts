@@ -30,7 +30,7 @@ export type SizeDistribution =
   | { kind: 'normal'; mean: number; stddev: number; min: number; max: number };
 
 export type PayloadSource =
-  /** Placeholders: {{seq}} {{key}} {{uuid}} {{timestamp}} {{iso}} {{random}} {{int}} {{pad}}. */
+  /** Placeholders: {{seq}} {{key}} {{uuid}} {{timestamp}} {{iso}} {{random}} {{int}} {{pad}} {{pick:a|b|c}}. */
   | { kind: 'template'; template: string }
   /** One payload per non-empty line of the file, picked at random. */
   | { kind: 'sample'; file: string; lines: readonly string[] };
@@ -239,8 +239,11 @@ function payload(v: unknown, p: Path, problems: Problems, baseDir: string, sizeG
       return { kind: 'template', template: DEFAULT_TEMPLATE };
     }
     for (const m of t.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) {
-      if (!(templatePlaceholders as readonly string[]).includes(m[1]!)) {
-        problems.add([...p, 'template'], `unknown placeholder {{${m[1]}}} (known: ${templatePlaceholders.map((x) => `{{${x}}}`).join(' ')})`);
+      const name = m[1]!;
+      if (name.startsWith('pick:')) {
+        if (name.slice(5).split('|').some((choice) => choice === '')) problems.add([...p, 'template'], `{{${name}}}: every choice of pick must be non-empty`);
+      } else if (!(templatePlaceholders as readonly string[]).includes(name)) {
+        problems.add([...p, 'template'], `unknown placeholder {{${name}}} (known: ${templatePlaceholders.map((x) => `{{${x}}}`).join(' ')} {{pick:a|b}})`);
       }
     }
     if (sizeGiven && !/\{\{\s*pad\s*\}\}/.test(t)) problems.add([...p, 'template'], 'recordSize needs a {{pad}} placeholder in the template to fill');

@@ -142,3 +142,21 @@ describe('WorkloadGenerator', () => {
     expect(run()).toEqual(one);
   });
 });
+
+describe('template placeholders', () => {
+  it('fills seq, key, pick, timestamp and iso from the generator', () => {
+    const w = validateWorkload(
+      { duration: '1s', producers: [{ stream: 's', rate: 300, payload: { template: '{{seq}}|{{key}}|{{pick:click|view|purchase}}|{{timestamp}}|{{iso}}' } }] },
+      'w',
+      '/',
+    );
+    const g = new WorkloadGenerator(w, Date.UTC(2026, 0, 1));
+    const records = g.tick(0, 1000)[0]!.records.map((r) => decoder.decode(r.data).split('|'));
+    expect(records).toHaveLength(300);
+    expect(records.map((r) => r[0])).toEqual(Array.from({ length: 300 }, (_, i) => String(i)));
+    expect(new Set(records.map((r) => r[2]))).toEqual(new Set(['click', 'view', 'purchase']));
+    expect(records[0]![3]).toBe(String(Date.UTC(2026, 0, 1)));
+    expect(records[0]![4]).toBe('2026-01-01T00:00:00.000Z');
+    expect(records.every((r) => /^key-\d+$/.test(r[1]!))).toBe(true);
+  });
+});

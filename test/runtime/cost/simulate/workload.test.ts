@@ -99,7 +99,7 @@ producers:
       'producers[0].partitionKeys.distribution: must be one of uniform, zipf, hot, got "pareto"',
       'producers[0].batchSize: must be ≤ 500, got 501',
       'producers[1].rate.spikes.length: must not be longer than every (1000 ms), got 2000 ms',
-      'producers[1].payload.template: unknown placeholder {{nope}} (known: {{seq}} {{key}} {{uuid}} {{timestamp}} {{iso}} {{random}} {{int}} {{pad}})',
+      'producers[1].payload.template: unknown placeholder {{nope}} (known: {{seq}} {{key}} {{uuid}} {{timestamp}} {{iso}} {{random}} {{int}} {{pad}} {{pick:a|b}})',
       'producers[1].payload.template: recordSize needs a {{pad}} placeholder in the template to fill',
     ]);
   });
@@ -148,5 +148,23 @@ describe('rateAt', () => {
   it('ramps a last phase without `for` over the rest of the run', () => {
     const last = validateWorkload({ duration: '100s', producers: [{ stream: 's', rate: { ramp: { from: 0, to: 100 } } }] }, 'w', dir).producers[0]!.rate;
     expect(rateAt(last, 50_000, 100_000)).toBeCloseTo(50, 9);
+  });
+});
+
+describe('the demo workload fixture', () => {
+  it('is valid and makes events the demo accepts', async () => {
+    const { WorkloadGenerator } = await import('../../../../runtime/cost/simulate/generator.ts');
+    const w = loadWorkload(path.join(import.meta.dirname, '../fixtures/demo-workload.yml'));
+    expect(w.producers[0]!.stream).toBe('eddy-demo-dev-events');
+    const records = new WorkloadGenerator(w, Date.UTC(2026, 0, 1)).tick(0, 1000)[0]!.records;
+    expect(records).toHaveLength(50);
+    for (const r of records) {
+      const e = JSON.parse(new TextDecoder().decode(r.data));
+      expect(['click', 'view', 'purchase']).toContain(e.type);
+      expect(['normal', 'urgent']).toContain(e.priority);
+      expect(e.key).toBe(r.partitionKey);
+      expect(typeof e.value).toBe('number');
+      expect(r.data.length).toBeGreaterThanOrEqual(200);
+    }
   });
 });
