@@ -5,8 +5,11 @@ import { EddyError } from '../errors.ts';
 
 export const LOCK_FILE = 'eddy.lock';
 
-/** Data dirs this process holds (a pid check cannot tell two eddys in one process apart). */
-const held = new Set<string>();
+/**
+ * Data dirs this process holds (a pid check cannot tell two eddys in one process apart), and whether a
+ * disk root is open on each.
+ */
+const held = new Map<string, { rootOpen: boolean }>();
 
 function isAlive(pid: number): boolean {
   try {
@@ -55,12 +58,37 @@ async function createWith(path: string, content: string): Promise<void> {
  * holds it; a lock whose pid is dead, or is this pid but not held by this process (a previous container
  * run with the same pid), is stale and taken over.
  */
-export async function acquireDataDirLock(dir: string): Promise<() => Promise<void>> {
+export function acquireDataDirLock(dir: string): Promise<() => Promise<void>> {
+  return acquire(dir, false);
+}
+
+/**
+ * The lock a disk root takes on its data dir. When this process already holds the dir's lock through
+ * acquireDataDirLock (the Emulator takes it before it opens anything), the root rides on that lock and
+ * its release leaves it in place; a second root on the same dir still fails with
+ * EDDY_ERR_DATA_DIR_LOCKED. Otherwise the root takes the lock itself and its release drops it.
+ */
+export async function lockForRoot(dir: string): Promise<() => Promise<void>> {
+  await mkdir(dir, { recursive: true });
+  const real = await realpath(dir);
+  const entry = held.get(real);
+  if (!entry) return acquire(dir, true);
+  if (entry.rootOpen) throw lockedError(real, process.pid);
+  entry.rootOpen = true;
+  let released = false;
+  return async () => {
+    if (released) return;
+    released = true;
+    entry.rootOpen = false;
+  };
+}
+
+async function acquire(dir: string, forRoot: boolean): Promise<() => Promise<void>> {
   await mkdir(dir, { recursive: true });
   const real = await realpath(dir);
   const lockPath = join(real, LOCK_FILE);
   if (held.has(real)) throw lockedError(real, process.pid);
-  held.add(real);
+  held.set(real, { rootOpen: forRoot });
   try {
     for (let attempt = 0; attempt < 5; attempt++) {
       try {

@@ -9,7 +9,7 @@ import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EddyError } from '../errors.ts';
 import { fsyncDir, isTempName, writeFileAtomic } from './atomic-file.ts';
-import { acquireDataDirLock } from './data-dir-lock.ts';
+import { lockForRoot } from './data-dir-lock.ts';
 import { DiskShardLog, mkdirDurable, type ShardSettings } from './disk-shard.ts';
 import { safeName } from './names.ts';
 import { HandleCache } from './segment.ts';
@@ -24,7 +24,10 @@ export interface DiskRootOptions {
   indexEveryBytes?: number;
   /** Idle segment files kept open for reads, over all shards (default 128). */
   maxOpenFiles?: number;
-  /** Take the data-dir lock (default true); close() releases it. */
+  /**
+   * Take the data-dir lock (default true); close() releases it. When this process already took it with
+   * acquireDataDirLock, the root uses that lock (and leaves it held on close).
+   */
   lock?: boolean;
   /** Told about recoveries (a torn tail truncated); default: process.emitWarning. */
   onWarning?: (message: string) => void;
@@ -49,13 +52,14 @@ function checkOptions(options: DiskRootOptions): void {
 }
 
 /**
- * Opens (creating it when needed) the data dir as a LogRoot, taking its lock unless told not to.
+ * Opens (creating it when needed) the data dir as a LogRoot, taking its lock unless told not to (see
+ * DiskRootOptions.lock).
  * Leftover temp files of interrupted document writes are removed.
  */
 export async function openDiskRoot(dataDir: string, options: DiskRootOptions): Promise<LogRoot> {
   checkOptions(options);
   await mkdirDurable(dataDir, options.fsync);
-  const release = options.lock === false ? undefined : await acquireDataDirLock(dataDir);
+  const release = options.lock === false ? undefined : await lockForRoot(dataDir);
   try {
     for (const entry of await readdir(dataDir, { withFileTypes: true })) {
       if (!entry.isDirectory() || entry.name === SHARDS) continue;

@@ -74,6 +74,26 @@ describe('data-dir lock', () => {
     await (granted[0] as PromiseFulfilledResult<() => Promise<void>>).value();
   });
 
+  it('lets a root ride on the lock its process took first (as the Emulator does), one root at a time', async () => {
+    const release = await acquireDataDirLock(dir);
+    const root = await openDiskRoot(dir, { fsync: false });
+    await expect(openDiskRoot(dir, { fsync: false })).rejects.toMatchObject({ code: 'EDDY_ERR_DATA_DIR_LOCKED' });
+    await expect(acquireDataDirLock(dir)).rejects.toMatchObject({ code: 'EDDY_ERR_DATA_DIR_LOCKED' });
+    await root.close();
+    expect(await readFile(join(dir, LOCK_FILE), 'utf8')).toBe(`${process.pid}\n`);
+    const again = await openDiskRoot(dir, { fsync: false });
+    await again.close();
+    await release();
+    expect(await readdir(dir)).not.toContain(LOCK_FILE);
+  });
+
+  it('grants one of many concurrent roots', async () => {
+    const results = await Promise.allSettled(Array.from({ length: 4 }, () => openDiskRoot(dir, { fsync: false })));
+    const opened = results.filter((r) => r.status === 'fulfilled');
+    expect(opened).toHaveLength(1);
+    await (opened[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof openDiskRoot>>>).value.close();
+  });
+
   it('takes no lock when told not to', async () => {
     const root = await openDiskRoot(dir, { fsync: false, lock: false });
     expect(await readdir(dir)).not.toContain(LOCK_FILE);
