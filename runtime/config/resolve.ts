@@ -238,7 +238,9 @@ function streamResources(ctx: IntrinsicContext, resources: Record<string, CfnRes
       report.error([...at, 'Name'], err.message);
       continue;
     }
-    if (!/^[a-zA-Z0-9_.-]{1,128}$/.test(name)) report.error([...at, 'Name'], `resolves to ${JSON.stringify(name)}, not a valid stream name ([a-zA-Z0-9_.-]{1,128})`);
+    const rawName = asObj(resource.Properties)['Name'];
+    // A plain Name was checked by the schema; one built by an intrinsic is checked here.
+    if (isIntrinsic(rawName) && !/^[a-zA-Z0-9_.-]{1,128}$/.test(name)) report.error([...at, 'Name'], `resolves to ${JSON.stringify(name)}, not a valid stream name ([a-zA-Z0-9_.-]{1,128})`);
     const mode = asStr(asObj(props['StreamModeDetails'])['StreamMode']) === 'ON_DEMAND' ? 'ON_DEMAND' : 'PROVISIONED';
     let shardCount = asNum(props['ShardCount']) ?? 1;
     if (mode === 'ON_DEMAND') {

@@ -215,12 +215,21 @@ function distance(a: string, b: string): number {
   return row[b.length]!;
 }
 
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
 /** The known key closest to `key`, when it is close enough to be a typo. */
 export function suggest(key: string, known: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of known) {
-    const d = candidate.toLowerCase() === key.toLowerCase() ? 0 : distance(key, candidate);
+    const k = key.toLowerCase();
+    const c = candidate.toLowerCase();
+    // Same word in another case, or an abbreviation (`Shards` for `ShardCount`), counts as a near miss.
+    const d = c === k ? 0 : commonPrefix(k, c) >= Math.max(4, k.length - 1) ? 1 : distance(key, candidate);
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;
