@@ -1,0 +1,95 @@
+// Tumbling windows end to end on a virtual clock: state carried across invocations of a window,
+// the final invocation once the window has passed, min/max/average computed through state, and the
+// early end past 1 MB of state.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../../runtime/clock.ts';
+import { MemoryLogRoot } from '../../../runtime/log/memory-root.ts';
+import type { MappingEngine } from '../../../runtime/mappings/engine.ts';
+import { createStream, engineFor, linesOf, put, spec, startFunctions, startKinesalite, waitFor, type Functions, type Kinesis } from './helpers.ts';
+
+const WINDOW_S = 900;
+
+let k: Kinesis;
+let fns: Functions;
+let engine: MappingEngine;
+let clock: VirtualClock;
+
+beforeAll(async () => {
+  k = await startKinesalite();
+});
+
+// Kinesalite stamps arrivals with the real time: each test's virtual clock starts there and only moves when told.
+beforeEach(async () => {
+  const root = new MemoryLogRoot();
+  clock = new VirtualClock(Date.now());
+  fns = await startFunctions(root, clock, { aggregate: 'aggregate', big: 'bigState' });
+  engine = await engineFor(k, root, clock, fns);
+});
+
+afterEach(async () => {
+  await engine?.close();
+  await fns?.close();
+});
+
+afterAll(async () => {
+  await k?.close();
+});
+
+interface Line {
+  window?: { start: string; end: string };
+  records?: number;
+  stateIn?: Record<string, number>;
+  isFinalInvokeForWindow?: boolean;
+  isWindowTerminatedEarly?: boolean;
+  shardId?: string;
+  result?: { min: number; max: number; average: number; count: number };
+  stateKeys?: string[];
+}
+
+describe('tumbling windows', () => {
+  it('computes min/max/average across several invocations through state, with a final invocation after the window', async () => {
+    const [shardId] = await createStream(k, 'window-agg', 1);
+    const values = [5, 3, 9, 1, 7, 4, 8, 2, 6, 10];
+    await put(k, 'window-agg', values.map((value) => ({ pk: 'k', data: { value } })));
+    const mapping = spec('aggregate', 'window-agg', { batchSize: 3, tumblingWindowInSeconds: WINDOW_S });
+    await engine.add(mapping);
+    await engine.drain({ timeoutMs: 15_000 });
+    const before = await linesOf<Line>(fns.out, 'aggregate');
+    // Records were delivered in batches of at most 3; state flowed from one invocation to the next.
+    expect(before.length).toBeGreaterThanOrEqual(4);
+    expect(before.every((l) => l.isFinalInvokeForWindow === false && l.isWindowTerminatedEarly === false)).toBe(true);
+    expect(before[0]!.stateIn).toEqual({});
+    expect(before[1]!.stateIn).toMatchObject({ count: 3 });
+    expect(before.reduce((n, l) => n + l.records!, 0)).toBe(10);
+    expect(before[0]!.shardId).toBe(shardId);
+    const start = Date.parse(before[0]!.window!.start);
+    expect(Date.parse(before[0]!.window!.end) - start).toBe(WINDOW_S * 1000);
+    expect(start % (WINDOW_S * 1000)).toBe(0);
+    // Nothing is checkpointed while the window is open.
+    expect(engine.status().find((s) => s.uuid === mapping.uuid)!.shards[0]!.checkpoint).toBeUndefined();
+
+    clock.advance(WINDOW_S * 1000);
+    const lines = await waitFor(async () => {
+      const l = await linesOf<Line>(fns.out, 'aggregate');
+      return l.some((x) => x.result) && l;
+    }, 'the final invocation');
+    const final = lines.find((l) => l.isFinalInvokeForWindow)!;
+    expect(final).toMatchObject({ records: 0, isWindowTerminatedEarly: false, stateIn: { count: 10 } });
+    expect(lines.find((l) => l.result)!.result).toEqual({ min: 1, max: 10, average: 5.5, count: 10 });
+    await waitFor(() => engine.status().find((s) => s.uuid === mapping.uuid)!.shards[0]!.checkpoint, 'the checkpoint after the window');
+  });
+
+  it('ends a window early once its state passes 1 MB', async () => {
+    await createStream(k, 'window-big', 1);
+    await put(k, 'window-big', [1, 2, 3, 4].map((value) => ({ pk: 'k', data: { value } })));
+    await engine.add(spec('big', 'window-big', { batchSize: 2, tumblingWindowInSeconds: WINDOW_S }));
+    await engine.drain({ timeoutMs: 15_000 });
+    const lines = await linesOf<Line>(fns.out, 'big');
+    expect(lines.map((l) => [l.records, l.isFinalInvokeForWindow, l.isWindowTerminatedEarly, l.stateKeys])).toEqual([
+      [2, false, false, []],
+      [0, true, true, ['blob']],
+      [2, false, false, []],
+      [0, true, true, ['blob']],
+    ]);
+  });
+});
