@@ -33,6 +33,9 @@ interface RoundResult {
   perSecond: number;
   p50: number;
   p99: number;
+  count: number;
+  /** Server process CPU (user + system, all threads) per invocation, in µs: robust to a busy machine. */
+  serverCpuUs?: number;
 }
 
 // ---------------------------------------------------------------- client process
@@ -64,6 +67,7 @@ async function client(endpoint: string, functionName: string, roundMs: number): 
     perSecond: latencies.length / ((now - start) / 1000),
     p50: latencies[Math.floor(latencies.length * 0.5)]!,
     p99: latencies[Math.floor(latencies.length * 0.99)]!,
+    count: latencies.length + WARMUP,
   };
   lambda.destroy();
   process.stdout.write(`${JSON.stringify(result)}\n`);
@@ -225,19 +229,27 @@ async function main(): Promise<void> {
   const results = new Map<Target, RoundResult[]>(targets.map((t) => [t, []]));
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      for (const t of targets) results.get(t)!.push(await runClient(t.endpoint, t.functionName));
+      for (const t of targets) {
+        const before = process.cpuUsage();
+        const r = await runClient(t.endpoint, t.functionName);
+        const cpu = process.cpuUsage(before);
+        r.serverCpuUs = (cpu.user + cpu.system) / r.count;
+        results.get(t)!.push(r);
+      }
     }
   } finally {
     for (const t of targets) await t.close();
   }
   const floor = median(results.get(targets[0]!)!.map((r) => r.perSecond));
   console.log(`warm RequestResponse invocations, one at a time, ${ROUNDS} rounds of ${ROUND_MS} ms (medians)`);
-  console.log(`${'target'.padEnd(48)} ${'inv/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'x floor'.padStart(8)}`);
+  console.log(
+    `${'target'.padEnd(48)} ${'inv/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'x floor'.padStart(8)} ${'srv cpu/inv'.padStart(12)}`,
+  );
   for (const t of targets) {
     const rs = results.get(t)!;
     const perSecond = median(rs.map((r) => r.perSecond));
     console.log(
-      `${t.label.padEnd(48)} ${perSecond.toFixed(0).padStart(8)} ${median(rs.map((r) => r.p50)).toFixed(3).padStart(8)} ${median(rs.map((r) => r.p99)).toFixed(3).padStart(8)} ${(perSecond / floor).toFixed(2).padStart(8)}`,
+      `${t.label.padEnd(48)} ${perSecond.toFixed(0).padStart(8)} ${median(rs.map((r) => r.p50)).toFixed(3).padStart(8)} ${median(rs.map((r) => r.p99)).toFixed(3).padStart(8)} ${(perSecond / floor).toFixed(2).padStart(8)} ${`${median(rs.map((r) => r.serverCpuUs ?? 0)).toFixed(0)} µs`.padStart(12)}`,
     );
   }
 }
