@@ -6,7 +6,7 @@
 // Syntax follows serverless/lib/configuration/variables/parse.js; resolution is lazy, memoised per path,
 // with cycle detection.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { yamlOptions } from './yaml-tags.ts';
@@ -426,8 +426,11 @@ export function resolveVariables(root: unknown, options: VariableOptions): Varia
         return `${address || '(root)'} is not set in the file`;
       case 'param':
         return `parameter "${address}" is not set under params`;
-      case 'file':
-        return `${address ? `"${address}" is not in ` : ''}the file ${source.params[0]?.join('') ?? ''}`;
+      case 'file': {
+        const file = source.params[0]?.map((p) => (typeof p === 'string' ? p : p.text)).join('') ?? '';
+        if (options.dir !== undefined && !existsSync(path.resolve(options.dir, file))) return `the file ${file} does not exist`;
+        return `"${address}" is not in the file ${file}`;
+      }
       default:
         return `eddy does not resolve "${source.type}" variables locally; add a fallback, e.g. \${${source.type}:${address}, 'local-value'}`;
     }
