@@ -238,10 +238,8 @@ export class DiskShardLog implements ShardLog {
     this.#closed = true;
     await this.#drain();
     await this.#trimChain;
-    if (this.#active) {
-      this.#s.handles.release(this.#active);
-      this.#active = undefined;
-    }
+    if (this.#active) this.#active.writable = false;
+    this.#active = undefined;
     await Promise.all(this.#segments.map((seg) => this.#s.handles.retire(seg)));
   }
 
@@ -249,9 +247,9 @@ export class DiskShardLog implements ShardLog {
 
   /** Starts a new active segment at the next index; its file is created by the writer. */
   #roll(): Segment {
-    if (this.#active) this.#s.handles.release(this.#active);
+    if (this.#active) this.#active.writable = false;
     const seg = new Segment(this.#next, join(this.#dir, segmentFileName(this.#next)));
-    seg.users++; // pinned while active
+    seg.writable = true;
     this.#segments.push(seg);
     this.#active = seg;
     return seg;
@@ -300,14 +298,21 @@ export class DiskShardLog implements ShardLog {
         bytes += parts[i]!.buf.length;
         count += parts[i]!.count;
       }
-      if (seg.fh === undefined) {
+      if (!seg.created) {
         // A new segment. Segments are written strictly in order, and with fsync the previous one was
         // synced before this one exists, so a non-last segment is always whole.
         this.#s.handles.adopt(seg, await open(seg.path, 'w+'));
+        seg.created = true;
         if (this.#s.fsync) await fsyncDir(this.#dir);
       }
-      await writeAllAt(seg.fh!, bufs, seg.writtenSize);
-      if (this.#s.fsync) await seg.fh!.datasync();
+      // The parts pin seg, but its file may have been closed while idle before they came: acquire reopens it.
+      const fh = await this.#s.handles.acquire(seg);
+      try {
+        await writeAllAt(fh, bufs, seg.writtenSize);
+        if (this.#s.fsync) await fh.datasync();
+      } finally {
+        this.#s.handles.release(seg);
+      }
       seg.writtenSize += bytes;
       seg.writtenCount += count;
       this.#writtenNext += count;
@@ -452,7 +457,7 @@ export class DiskShardLog implements ShardLog {
       if (seg === this.#active) {
         // Wholly trimmed and idle: retire it too; the next append starts a segment at the next index.
         if (seg.count === 0 || this.#pending.length > 0 || this.#flushing) break;
-        this.#s.handles.release(seg);
+        seg.writable = false;
         this.#active = undefined;
       }
       this.#segments.shift();
@@ -516,7 +521,7 @@ export class DiskShardLog implements ShardLog {
     this.#writtenNext = this.#next;
     const active = segments.at(-1);
     if (active) {
-      active.users++; // pinned while active
+      active.writable = true;
       this.#s.handles.adopt(active, active.fh!);
       this.#active = active;
     }
@@ -587,6 +592,7 @@ export class DiskShardLog implements ShardLog {
       }
       seg.size = seg.writtenSize = pos;
       seg.writtenCount = seg.count;
+      seg.created = true;
     } catch (err) {
       await fh.close();
       throw err;

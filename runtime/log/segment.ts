@@ -35,8 +35,12 @@ export class Segment {
   /** The open file, when it is open (read-only, or read-write while it is the active segment). */
   fh: FileHandle | undefined;
   opening: Promise<FileHandle> | undefined;
-  /** Reads in flight, writes waiting for this file, and 1 while it is the shard's active segment. */
+  /** Reads and writes in flight, and batches waiting to be written to this file. */
   users = 0;
+  /** True while it is the shard's active segment (its file is then opened read-write). */
+  writable = false;
+  /** False until the writer created the file. */
+  created = false;
   retired = false;
   onDrained: (() => void) | undefined;
 
@@ -84,22 +88,23 @@ export class Segment {
 }
 
 /**
- * Keeps segment files open for positional reads, at most max of them idle at once (the least recently
- * used idle one is closed first); files in use are never closed under their user.
+ * Keeps segment files open for positional reads and appends, at most max of them idle at once over the
+ * whole root (the least recently used idle one is closed first, and reopened when next needed); files
+ * in use are never closed under their user.
  */
 export class HandleCache {
   #open = new Set<Segment>();
 
   constructor(readonly max: number) {}
 
-  /** Pins seg and returns its open file (opened read-only when it is not open). Pair with release. */
+  /** Pins seg and returns its open file (opening it when it is not open). Pair with release. */
   async acquire(seg: Segment): Promise<FileHandle> {
     seg.users++;
     this.#open.delete(seg);
     this.#open.add(seg);
     if (seg.fh) return seg.fh;
     try {
-      seg.opening ??= open(seg.path, 'r');
+      seg.opening ??= open(seg.path, seg.writable ? 'r+' : 'r');
       const fh = await seg.opening;
       seg.fh = fh;
       return fh;
@@ -110,12 +115,13 @@ export class HandleCache {
     }
   }
 
-  /** Hands the cache a file the writer opened read-write; the caller holds one use of seg. */
+  /** Hands the cache a file the writer opened (read-write). */
   adopt(seg: Segment, fh: FileHandle): void {
     seg.fh = fh;
     seg.opening = Promise.resolve(fh);
     this.#open.delete(seg);
     this.#open.add(seg);
+    this.#evict();
   }
 
   release(seg: Segment): void {

@@ -65,6 +65,28 @@ describe('disk root files', () => {
     await expect(root.loadDocuments('streams')).rejects.toMatchObject({ code: 'EDDY_ERR_STOPPED' });
   });
 
+  it.runIf(existsSync('/proc/self/fd'))('keeps at most maxOpenFiles idle files open over all shards, writing ones too', async () => {
+    await root.close();
+    const openFds = async () => (await readdir('/proc/self/fd')).length;
+    const before = await openFds();
+    root = await openDiskRoot(dir, { fsync: false, segmentBytes: 10 * RECORD, maxOpenFiles: 1 });
+    const shards = await Promise.all(Array.from({ length: 6 }, (_, i) => root.openShard('many', `shard-${i}`)));
+    for (let t = 0; t < 5; t++) {
+      await Promise.all(shards.map((s) => s.append(batch(t)).written));
+      expect(await openFds()).toBeLessThanOrEqual(before + 1);
+    }
+    for (const s of shards) expect((await s.read(0n, 1000, 1_000_000)).map((r) => r.index)).toEqual(Array.from({ length: 50 }, (_, i) => BigInt(i)));
+    expect(await openFds()).toBeLessThanOrEqual(before + 1);
+    await root.close();
+    root = await openDiskRoot(dir, { fsync: false, segmentBytes: 10 * RECORD, maxOpenFiles: 1 });
+    for (let i = 0; i < 6; i++) {
+      const s = await root.openShard('many', `shard-${i}`);
+      await s.append(batch(9)).written;
+      expect(s.nextIndex).toBe(60n);
+    }
+    expect(await openFds()).toBeLessThanOrEqual(before + 1);
+  });
+
   it.runIf(existsSync('/proc/self/fd'))('keeps at most maxOpenFiles idle segment files open', async () => {
     await root.close();
     root = await openDiskRoot(dir, { fsync: false, segmentBytes: 10 * RECORD, maxOpenFiles: 2 });

@@ -17,6 +17,7 @@ const batchArb = fc.record({ records: fc.array(recordArb, { maxLength: 12 }), aw
 const fileOptionsArb = fc.record({
   segmentBytes: fc.integer({ min: 1, max: 4096 }),
   indexEveryBytes: fc.integer({ min: 1, max: 1024 }),
+  maxOpenFiles: fc.integer({ min: 1, max: 4 }),
 });
 
 /** The model of a slice: index >= from, at most limit, about maxBytes of data but at least one record. */
