@@ -8,6 +8,8 @@ import {
   InvokeCommand,
   ListFunctionsCommand,
 } from '@aws-sdk/client-lambda';
+import { NodeHttp2Handler } from '@smithy/node-http-handler';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryLogRoot } from '../../../../runtime/log/memory-root.ts';
 import { AsyncQueue } from '../../../../runtime/lambda/async/queue.ts';
@@ -340,6 +342,24 @@ describe('the edges of the API', () => {
     expect(err.name).toBe('UnknownOperationException');
     expect(err.$metadata.httpStatusCode).toBe(404);
     expect(err.message).toBe('eddy does not emulate DELETE /2015-03-31/functions/echo');
+  });
+
+  it('serves the same API over h2c (HTTP/2 prior knowledge) on the same port', async () => {
+    const h2 = new LambdaClient({
+      endpoint: server.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      requestHandler: new NodeHttp2Handler(),
+      maxAttempts: 1,
+    });
+    try {
+      const out = await h2.send(new InvokeCommand({ FunctionName: 'echo', Payload: Buffer.from('{"h2":true}') }));
+      expect(JSON.parse(decode(out.Payload))).toEqual({ h2: true });
+      const err = await rejection(h2.send(new InvokeCommand({ FunctionName: 'nope' })));
+      expect(err.name).toBe('ResourceNotFoundException');
+    } finally {
+      h2.destroy();
+    }
   });
 
   it('matches() claims only the function routes', () => {
