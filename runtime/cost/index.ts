@@ -4,3 +4,5 @@ export { CostMeter, saveSnapshot, loadSnapshot, readSnapshotFile, writeSnapshotF
 export { projectMonthlyBill, toCents, type BillOptions, type LineItem, type MonthlyBill } from './bill.ts';
 export { renderHtml, renderJson, renderMarkdown, renderTerminal, shouldColor, type CostReport, type ReportFormat } from './report/index.ts';
 export { costReport, render, simulate, type SimulateOptions, type SimulateResult, type StartedTarget } from './commands.ts';
+export { attachMeter, type AttachedMeter, type MeterSources } from './attach.ts';
+export { ApiStreamShapes, type KinesisCall } from './shapes.ts';
