@@ -50,6 +50,19 @@ describe('disk root files', () => {
     expect(await logFiles()).toEqual(['00000000000000000070.log']);
   });
 
+  it('commits appends of one tick, and those made while a write is in flight, as one group', async () => {
+    const a = shard.append(batch(1));
+    const b = shard.append(batch(1));
+    expect(b.written).toBe(a.written); // one write, one acknowledgement
+    await new Promise((resolve) => setImmediate(resolve)); // the group's write is now in flight
+    const c = shard.append(batch(2));
+    const d = shard.append(batch(2));
+    expect(c.written).not.toBe(a.written);
+    expect(d.written).toBe(c.written);
+    await Promise.all([a.written, c.written]);
+    expect(shard.append(batch(3)).written).not.toBe(c.written);
+  });
+
   it('drops a stream by deleting its folder', async () => {
     await shard.append(batch(1)).written;
     await root.dropStream('Orders');
