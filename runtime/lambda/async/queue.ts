@@ -106,7 +106,8 @@ export class AsyncQueue {
   readonly #maxInFlight: number;
   readonly #events = new Map<string, QueuedEvent>();
   readonly #timers = new Map<string, () => void>();
-  readonly #ready: string[] = [];
+  /** Due events by function, each in FIFO order. */
+  readonly #ready = new Map<string, string[]>();
   readonly #writes = new Map<string, Promise<void>>();
   readonly #listeners = new Set<(event: AsyncQueueEvent) => void>();
   /** Events being invoked, in all and per function (a function never holds more than its reserved concurrency). */
@@ -176,7 +177,7 @@ export class AsyncQueue {
     this.#closed = true;
     for (const cancel of this.#timers.values()) cancel();
     this.#timers.clear();
-    this.#ready.length = 0;
+    this.#ready.clear();
     await Promise.all([...this.#writes.values()]);
   }
 
@@ -216,46 +217,54 @@ export class AsyncQueue {
     const delay = event.nextAttemptAtMs - this.#clock.now();
     if (delay <= 0) {
       // Due now: not through the clock, so a virtual clock need not be advanced for first attempts.
-      this.#ready.push(event.requestId);
+      this.#makeReady(event);
       queueMicrotask(() => this.#drain());
       return;
     }
     const cancel = this.#clock.setTimer(() => {
       this.#timers.delete(event.requestId);
-      this.#ready.push(event.requestId);
+      this.#makeReady(event);
       this.#drain();
     }, delay);
     this.#timers.set(event.requestId, cancel);
   }
 
+  #makeReady(event: QueuedEvent): void {
+    let q = this.#ready.get(event.functionKey);
+    if (!q) this.#ready.set(event.functionKey, (q = []));
+    q.push(event.requestId);
+  }
+
   /**
-   * Starts ready events while there is room, skipping (not reordering) those whose function already has
-   * as many events in flight as its reserved concurrency, so one throttled function cannot hold every slot.
+   * Starts due events while there is room, round-robin over functions, never more of one function at
+   * once than its reserved concurrency, so one throttled function cannot hold every slot.
    */
   #drain(): void {
-    let i = 0;
-    while (!this.#closed && this.#inFlight < this.#maxInFlight && i < this.#ready.length) {
-      const event = this.#events.get(this.#ready[i]!);
-      if (!event) {
-        this.#ready.splice(i, 1);
-        continue;
+    let progressed = true;
+    while (progressed && !this.#closed && this.#inFlight < this.#maxInFlight) {
+      progressed = false;
+      for (const [key, q] of this.#ready) {
+        if (this.#inFlight >= this.#maxInFlight) break;
+        while (q.length > 0 && !this.#events.has(q[0]!)) q.shift();
+        if (q.length === 0) {
+          this.#ready.delete(key);
+          continue;
+        }
+        const running = this.#fnInFlight.get(key) ?? 0;
+        if (running >= (this.#fnCap.get(key) ?? Infinity)) continue;
+        const event = this.#events.get(q.shift()!)!;
+        if (q.length === 0) this.#ready.delete(key);
+        progressed = true;
+        this.#inFlight++;
+        this.#fnInFlight.set(key, running + 1);
+        void this.#attempt(event)
+          .catch(() => {})
+          .finally(() => {
+            this.#inFlight--;
+            this.#fnInFlight.set(key, (this.#fnInFlight.get(key) ?? 1) - 1);
+            this.#drain();
+          });
       }
-      const key = event.functionKey;
-      const running = this.#fnInFlight.get(key) ?? 0;
-      if (running >= (this.#fnCap.get(key) ?? Infinity)) {
-        i++;
-        continue;
-      }
-      this.#ready.splice(i, 1);
-      this.#inFlight++;
-      this.#fnInFlight.set(key, running + 1);
-      void this.#attempt(event)
-        .catch(() => {})
-        .finally(() => {
-          this.#inFlight--;
-          this.#fnInFlight.set(key, (this.#fnInFlight.get(key) ?? 1) - 1);
-          this.#drain();
-        });
     }
   }
 
@@ -280,10 +289,12 @@ export class AsyncQueue {
     try {
       config = await this.#host.resolve(event.functionKey);
     } catch {
+      if (this.#closed) return;
       this.#emit({ type: 'dropped', requestId: event.requestId, functionKey: event.functionKey, reason: 'function not found' });
       await this.#forget(event);
       return;
     }
+    if (this.#closed) return;
     this.#noteCap(config);
     if (this.#clock.now() - event.enqueuedAtMs >= config.maximumEventAge * 1000) {
       await this.#discard(event, config, 'EventAgeExceeded');

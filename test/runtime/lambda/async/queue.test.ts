@@ -210,6 +210,20 @@ describe('AsyncQueue', () => {
     expect(host.calls.filter((c) => c.key === 'narrow').map((c) => c.payload)).toEqual(['0', '1', '2']);
   });
 
+  it('drains a few thousand events across functions', async () => {
+    let n = 0;
+    host.add(fnConfig('count', { reservedConcurrency: 3 }), () => ++n);
+    await openQueue();
+    const count = await host.resolve('count');
+    const works = await host.resolve('works');
+    await Promise.all(Array.from({ length: 3000 }, (_, i) => queue.enqueue(i % 2 ? count : works, Buffer.from(String(i)))));
+    await waitFor(() => queue.size === 0, 'the queue to drain');
+    expect(n).toBe(1500);
+    await waitFor(() => received.length === 1500, 'the success records');
+    await waitFor(() => queue.size === 0, 'the records to drain');
+    expect((await root.loadDocuments(QUEUE_KIND)).size).toBe(0);
+  });
+
   it('keeps queued events across a close and reopen of a disk root', async () => {
     tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'eddy-'));
     root = await openDiskRoot(tmp, { fsync: false });
