@@ -1,0 +1,179 @@
+// The Kinesis wire protocol: awsJson1_1 (X-Amz-Target: Kinesis_20131202.<Op>) and the Java SDK's CBOR
+// (application/x-amz-cbor-1.1) over HTTP/1.1 or h2c. Reads request bodies under a size cap, decodes and
+// encodes bodies, writes responses with AWS's headers.
+// https://docs.aws.amazon.com/kinesis/latest/APIReference/CommonParameters.html
+import { randomBytes } from 'node:crypto';
+import http2 from 'node:http2';
+import { decode as cborDecode, encode as cborEncode, Tag } from 'cbor2';
+import type { HttpRequest, HttpResponse } from '../server/listener.ts';
+import { WireBlob, WireTimestamp } from './operation.ts';
+
+export const AMZ_JSON = 'application/x-amz-json-1.1';
+export const AMZ_JSON_10 = 'application/x-amz-json-1.0';
+export const AMZ_CBOR = 'application/x-amz-cbor-1.1';
+export const TARGET_PREFIX = 'Kinesis_20131202';
+
+/**
+ * The largest request body eddy reads: a full PutRecords (10 MiB of data and keys, AWS's current request limit)
+ * is about 13.4 MiB once base64-encoded in JSON, so 16 MiB leaves room for the JSON around it. Bigger bodies
+ * are refused as soon as the cap is passed (or at once, from Content-Length), without reading the rest.
+ */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+export type BodyResult = { ok: true; body: Buffer } | { ok: false; reason: 'too-large' | 'aborted' };
+
+/** Collects the request body, giving up (and no longer reading) once it passes maxBytes. */
+export function readBody(req: HttpRequest, maxBytes: number): Promise<BodyResult> {
+  const declared = Number(req.headers['content-length']);
+  if (declared > maxBytes) {
+    req.pause();
+    return Promise.resolve({ ok: false, reason: 'too-large' });
+  }
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const done = (result: BodyResult): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onAbort);
+      req.off('aborted', onAbort);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer): void => {
+      length += chunk.length;
+      if (length > maxBytes) {
+        req.pause();
+        chunks.length = 0;
+        done({ ok: false, reason: 'too-large' });
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void =>
+      done({ ok: true, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length) });
+    const onAbort = (): void => done({ ok: false, reason: 'aborted' });
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onAbort);
+    req.on('aborted', onAbort);
+  });
+}
+
+/** The media type without parameters, lower-cased. */
+export function mediaType(req: HttpRequest): string {
+  const raw = req.headers['content-type'];
+  if (!raw) return '';
+  const semi = raw.indexOf(';');
+  return (semi === -1 ? raw : raw.slice(0, semi)).trim().toLowerCase();
+}
+
+export function isCbor(contentType: string): boolean {
+  return contentType === AMZ_CBOR;
+}
+
+/** Parses a body; undefined when it is not a JSON/CBOR object (AWS answers SerializationException). */
+export function decodeBody(contentType: string, body: Buffer): Record<string, unknown> | undefined {
+  let data: unknown;
+  try {
+    data = isCbor(contentType) ? cborDecode(body, { ignoreGlobalTags: true }) : JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data) || data instanceof Uint8Array || data instanceof Map) {
+    return undefined;
+  }
+  return data as Record<string, unknown>;
+}
+
+/** The body of a response in the request's format. */
+export function encodeBody(contentType: string, data: unknown): Buffer {
+  if (isCbor(contentType)) {
+    const bytes = cborEncode(toCbor(data));
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  return Buffer.from(JSON.stringify(data), 'utf8');
+}
+
+/** Output values made ready for the CBOR encoder: blobs as byte strings, timestamps as tag 1 + epoch ms. */
+function toCbor(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (v instanceof WireBlob) return plainBytes(v.bytes);
+  if (v instanceof WireTimestamp) return new Tag(1, Math.round(v.ms));
+  if (v instanceof Uint8Array) return plainBytes(v);
+  if (v instanceof Date) return new Tag(1, v.getTime());
+  if (Array.isArray(v)) return v.map(toCbor);
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = toCbor(x);
+  return out;
+}
+
+/** cbor2 encodes a Buffer through its toJSON; a plain Uint8Array view is encoded as a byte string. */
+function plainBytes(b: Uint8Array): Uint8Array {
+  return Buffer.isBuffer(b) ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : b;
+}
+
+/** Output values as the SDK hands them to callers: Uint8Array blobs, Date timestamps (for in-process calls). */
+export function toPlain(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (v instanceof WireBlob) return v.bytes;
+  if (v instanceof WireTimestamp) return new Date(v.ms);
+  if (v instanceof Uint8Array || v instanceof Date) return v;
+  if (Array.isArray(v)) return v.map(toPlain);
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = toPlain(x);
+  return out;
+}
+
+/** x-amz-id-2: an opaque base64 token, as AWS sends. */
+export function amzId2(): string {
+  return randomBytes(48).toString('base64');
+}
+
+export function send(
+  res: HttpResponse,
+  status: number,
+  contentType: string | undefined,
+  body: Buffer | string,
+  requestId: string,
+  extra?: Record<string, string>,
+): void {
+  if (res.headersSent || res.writableEnded) return;
+  const headers: Record<string, string | number> = {
+    'x-amzn-RequestId': requestId,
+    'x-amz-id-2': amzId2(),
+    'Content-Length': Buffer.byteLength(body),
+    ...extra,
+  };
+  if (contentType) headers['Content-Type'] = contentType;
+  // The two response classes share writeHead/end but TypeScript cannot call the union's overloads.
+  (res as import('node:http').ServerResponse).writeHead(status, headers);
+  (res as import('node:http').ServerResponse).end(body);
+}
+
+/**
+ * Answers a request whose body eddy will not read, then ends the exchange without reading the rest:
+ * HTTP/1.1 closes the connection after the response; HTTP/2 resets just the stream with NO_ERROR after the
+ * response, as RFC 9113 §8.1 allows.
+ */
+export function sendAndAbandon(
+  req: HttpRequest,
+  res: HttpResponse,
+  status: number,
+  contentType: string,
+  body: Buffer,
+  requestId: string,
+): void {
+  if ('stream' in req && req.stream) {
+    const stream = req.stream as http2.ServerHttp2Stream;
+    send(res, status, contentType, body, requestId);
+    res.once('finish', () => {
+      if (!stream.destroyed && !stream.closed) stream.close(http2.constants.NGHTTP2_NO_ERROR);
+    });
+    return;
+  }
+  send(res, status, contentType, body, requestId, { Connection: 'close' });
+}
+
+export function accessDeniedXml(message: string): string {
+  return `<AccessDeniedException>\n  <Message>${message}</Message>\n</AccessDeniedException>\n`;
+}

@@ -1,0 +1,247 @@
+// The Kinesis service: routes Kinesis_20131202.<Op> requests (HTTP/1.1 or h2c, JSON or CBOR) to the
+// operations, with AWS's checks in AWS's order (kinesalite's index.js, recorded against AWS): method,
+// body, content type, parse, operation, authentication, input validation. Also callable in-process.
+import { randomUUID } from 'node:crypto';
+import type { HttpRequest, HttpResponse } from '../server/listener.ts';
+import { KinesisApiError, isKinesisApiError } from './errors.ts';
+import { StreamStore } from './model/streams.ts';
+import type { Operation, OperationContext } from './operation.ts';
+import { operations } from './operations/index.ts';
+import {
+  AMZ_CBOR,
+  AMZ_JSON,
+  AMZ_JSON_10,
+  MAX_BODY_BYTES,
+  TARGET_PREFIX,
+  accessDeniedXml,
+  decodeBody,
+  encodeBody,
+  isCbor,
+  mediaType,
+  readBody,
+  send,
+  sendAndAbandon,
+  toPlain,
+} from './protocol.ts';
+import type { KinesisEvent, KinesisOptions } from './types.ts';
+import { validateInput } from './validation.ts';
+
+const ACCEPTED_TYPES = new Set([AMZ_JSON, AMZ_JSON_10, AMZ_CBOR, 'application/json']);
+
+export class KinesisService {
+  readonly store: StreamStore;
+  readonly #options: KinesisOptions;
+  readonly #operations: Map<string, Operation>;
+  readonly #listeners = new Set<(event: KinesisEvent) => void>();
+  readonly #ctxOptions: OperationContext['options'];
+  #closed = false;
+
+  private constructor(options: KinesisOptions, store: StreamStore) {
+    this.#options = options;
+    this.store = store;
+    this.#operations = new Map(operations.map((op) => [op.name, op]));
+    this.#ctxOptions = Object.freeze({
+      region: options.region,
+      accountId: options.accountId,
+      enforceLimits: options.enforceLimits,
+      statusDelayMs: options.statusDelayMs,
+    });
+  }
+
+  /** Loads the streams kept in options.root and opens their shard logs. The root stays the caller's to close. */
+  static async open(options: KinesisOptions): Promise<KinesisService> {
+    let service: KinesisService | undefined;
+    const store = await StreamStore.open({
+      root: options.root,
+      clock: options.clock,
+      region: options.region,
+      accountId: options.accountId,
+      statusDelayMs: options.statusDelayMs,
+      emit: (event) => {
+        if (service) service.#emit(event);
+      },
+    });
+    service = new KinesisService(options, store);
+    return service;
+  }
+
+  /** Names of the operations eddy serves. */
+  get operationNames(): string[] {
+    return [...this.#operations.keys()];
+  }
+
+  /** Listens to appends, reads, throttles and stream changes; returns the unsubscribe function. */
+  onEvent(listener: (event: KinesisEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #emit(event: KinesisEvent): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A listener's failure is its own; the request goes on.
+      }
+    }
+  }
+
+  #context(requestId: string): OperationContext {
+    return {
+      store: this.store,
+      clock: this.#options.clock,
+      options: this.#ctxOptions,
+      emit: (event) => this.#emit(event),
+      requestId,
+    };
+  }
+
+  /**
+   * Runs an operation in-process with the same validation and errors as over HTTP (a KinesisApiError is
+   * thrown); the output has Uint8Array blobs and Date timestamps, as the SDK returns them.
+   */
+  async call<O = Record<string, unknown>>(name: string, input: Record<string, unknown> = {}): Promise<O> {
+    const op = this.#operations.get(name);
+    if (!op) throw new KinesisApiError('UnknownOperationException', `Unknown operation ${name}.`);
+    const data = validateInput(op.constraints, input, 'json');
+    const out: unknown = await op.run(data, this.#context(randomUUID()));
+    return (out === undefined ? {} : toPlain(out)) as O;
+  }
+
+  /** The HTTP entry point (HTTP/1.1 and h2c compat requests alike). */
+  handle(req: HttpRequest, res: HttpResponse): void {
+    void this.#handle(req, res).catch(() => {
+      if (!res.headersSent) send(res, 500, AMZ_JSON, JSON.stringify({ __type: 'InternalFailure' }), randomUUID());
+    });
+  }
+
+  async #handle(req: HttpRequest, res: HttpResponse): Promise<void> {
+    const requestId = randomUUID();
+    const contentType = mediaType(req);
+    const replyType = isCbor(contentType) ? AMZ_CBOR : contentType === AMZ_JSON_10 ? AMZ_JSON_10 : AMZ_JSON;
+
+    if (req.method !== 'POST') {
+      send(res, 403, undefined, accessDeniedXml('Unable to determine service/operation name to be authorized'), requestId);
+      return;
+    }
+
+    const read = await readBody(req, MAX_BODY_BYTES);
+    if (!read.ok) {
+      if (read.reason === 'aborted') return;
+      // UNVERIFIED: AWS's answer to an oversized body; eddy sends 413 with an AWS-shaped error.
+      const error = new KinesisApiError(
+        'InvalidArgumentException',
+        `The request body is over eddy's limit of ${MAX_BODY_BYTES} bytes.`,
+        413,
+      );
+      sendAndAbandon(req, res, 413, replyType, encodeBody(replyType, error.body()), requestId);
+      return;
+    }
+    const body = read.body;
+
+    const rawTarget = req.headers['x-amz-target'];
+    const target = typeof rawTarget === 'string' ? rawTarget : '';
+    const dot = target.indexOf('.');
+    const service = dot === -1 ? target : target.slice(0, dot);
+    const opName = dot === -1 ? '' : target.slice(dot + 1);
+    const op = service === TARGET_PREFIX ? this.#operations.get(opName) : undefined;
+
+    if (body.length === 0) {
+      const type = op ? 'SerializationException' : 'UnknownOperationException';
+      send(res, 400, replyType, encodeBody(replyType, { __type: type }), requestId);
+      return;
+    }
+
+    if (!ACCEPTED_TYPES.has(contentType)) {
+      if (!service || !opName) {
+        send(res, 403, undefined, accessDeniedXml('Unable to determine service/operation name to be authorized'), requestId);
+      } else {
+        send(res, 404, undefined, '<UnknownOperationException/>\n', requestId);
+      }
+      return;
+    }
+
+    const data = decodeBody(contentType, body);
+    if (contentType === 'application/json') {
+      // AWS's Coral front end answers plain JSON in its own envelope and goes no further.
+      const type = data ? 'UnknownOperationException' : 'SerializationException';
+      send(res, data ? 404 : 400, 'application/json', JSON.stringify({ Output: { __type: `com.amazon.coral.service#${type}` }, Version: '1.0' }), requestId);
+      return;
+    }
+    if (!data) {
+      send(res, 400, replyType, encodeBody(replyType, { __type: 'SerializationException' }), requestId);
+      return;
+    }
+    if (!op) {
+      send(res, 400, replyType, encodeBody(replyType, { __type: 'UnknownOperationException' }), requestId);
+      return;
+    }
+
+    const authError = checkAuth(req);
+    if (authError) {
+      send(res, 400, replyType, encodeBody(replyType, authError.body()), requestId);
+      return;
+    }
+
+    let out: unknown;
+    try {
+      if (this.#closed) throw new KinesisApiError('InternalFailure', undefined, 500);
+      const input = validateInput(op.constraints, data, isCbor(contentType) ? 'cbor' : 'json');
+      out = await op.run(input, this.#context(requestId));
+    } catch (err) {
+      const apiError = isKinesisApiError(err) ? err : internal(op.name, err);
+      send(res, apiError.statusCode, replyType, encodeBody(replyType, apiError.body()), requestId);
+      return;
+    }
+    send(res, 200, replyType, out === undefined ? '' : encodeBody(replyType, out), requestId);
+  }
+
+  /** Stops the lifecycle timers and waits for metadata writes; the root is not closed. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.store.close();
+  }
+}
+
+function internal(opName: string, err: unknown): KinesisApiError {
+  process.stderr.write(`eddy: Kinesis ${opName} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return new KinesisApiError('InternalFailure', undefined, 500);
+}
+
+/** kinesalite's (AWS-recorded) authentication checks: presence and shape only, signatures are not verified. */
+function checkAuth(req: HttpRequest): KinesisApiError | undefined {
+  const authHeader = req.headers.authorization;
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const query = q === -1 ? undefined : new URLSearchParams(url.slice(q + 1));
+  const authQuery = query?.has('X-Amz-Algorithm') ?? false;
+  if (authHeader && authQuery) {
+    return new KinesisApiError(
+      'InvalidSignatureException',
+      "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header.",
+    );
+  }
+  if (!authHeader && !authQuery) return new KinesisApiError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+  let msg = '';
+  if (authHeader) {
+    const params: Record<string, string> = {};
+    for (const part of authHeader.split(/,| /).slice(1)) {
+      if (!part) continue;
+      const [k, v] = part.trim().split('=');
+      if (k) params[k] = v ?? '';
+    }
+    for (const p of ['Credential', 'Signature', 'SignedHeaders']) {
+      if (!params[p]) msg += `Authorization header requires '${p}' parameter. `;
+    }
+    if (!req.headers['x-amz-date'] && !req.headers.date) {
+      msg += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
+    }
+    if (msg) msg += `Authorization=${authHeader}`;
+  } else {
+    for (const p of ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-SignedHeaders', 'X-Amz-Date']) {
+      if (!query!.get(p)) msg += `AWS query-string parameters must include '${p}'. `;
+    }
+    if (msg) msg += 'Re-examine the query-string parameters.';
+  }
+  return msg ? new KinesisApiError('IncompleteSignatureException', msg) : undefined;
+}
