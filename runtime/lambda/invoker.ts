@@ -136,8 +136,8 @@ export class LambdaInvoker implements Invoker {
     }
 
     // The runtime gets the key (its cheapest lookup); qualifier is already checked to be $LATEST.
-    const forward: InvokeRequest = { ...request, functionName: config.key, invocationType: type };
-    delete forward.qualifier;
+    const { qualifier: _checked, ...rest } = request;
+    const forward: InvokeRequest = { ...rest, functionName: config.key, invocationType: type };
     const result = await this.#host.invoke(forward);
     if (type === 'RequestResponse' && result.payload.byteLength > SYNC_RESPONSE_LIMIT) {
       return { ...result, payload: responseTooLarge(), functionError: 'Unhandled' };
