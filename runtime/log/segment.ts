@@ -1,5 +1,6 @@
 // One segment file of a shard log with its sparse index, and the bounded cache of open segment files.
 import { open, type FileHandle } from 'node:fs/promises';
+import { EddyError } from '../errors.ts';
 
 const SEGMENT_NAME = /^(\d{20})\.log$/;
 
@@ -99,6 +100,8 @@ export class HandleCache {
 
   /** Pins seg and returns its open file (opening it when it is not open). Pair with release. */
   async acquire(seg: Segment): Promise<FileHandle> {
+    // A retired segment's file is closed (its shard closed, or retention deleted it): never reopen it.
+    if (seg.retired) throw new EddyError('EDDY_ERR_STOPPED', `The segment ${seg.path} is closed.`);
     seg.users++;
     this.#open.delete(seg);
     this.#open.add(seg);
