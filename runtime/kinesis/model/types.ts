@@ -28,6 +28,8 @@ export interface ConsumerMeta {
   consumerArn: string;
   createdAtMs: number;
   status: 'CREATING' | 'ACTIVE' | 'DELETING';
+  /** Tags set with RegisterStreamConsumer / TagResource on the consumer's ARN. */
+  tags?: Record<string, string>;
 }
 
 /** Everything about a stream except its records; saved as one document per stream (kind 'streams'). */

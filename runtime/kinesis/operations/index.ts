@@ -7,7 +7,20 @@ import { describeLimits } from './describe-limits.ts';
 import { describeStream } from './describe-stream.ts';
 import { describeStreamSummary } from './describe-stream-summary.ts';
 import { listStreams } from './list-streams.ts';
+import { deregisterStreamConsumer, describeStreamConsumer, listStreamConsumers, registerStreamConsumer } from './consumers.ts';
+import { startStreamEncryption, stopStreamEncryption } from './encryption.ts';
+import { updateMaxRecordSize } from './max-record-size.ts';
+import { decreaseStreamRetentionPeriod, increaseStreamRetentionPeriod } from './retention.ts';
 import { subscribeToShard } from './subscribe-to-shard.ts';
+import {
+  addTagsToStream,
+  listTagsForResource,
+  listTagsForStream,
+  removeTagsFromStream,
+  tagResource,
+  untagResource,
+} from './tags.ts';
+import { updateStreamMode } from './update-stream-mode.ts';
 
 export const operations: readonly Operation[] = [
   createStream,
@@ -16,6 +29,22 @@ export const operations: readonly Operation[] = [
   describeStream,
   describeStreamSummary,
   describeLimits,
+  increaseStreamRetentionPeriod,
+  decreaseStreamRetentionPeriod,
+  updateStreamMode,
+  updateMaxRecordSize,
+  addTagsToStream,
+  listTagsForStream,
+  removeTagsFromStream,
+  tagResource,
+  untagResource,
+  listTagsForResource,
+  startStreamEncryption,
+  stopStreamEncryption,
+  registerStreamConsumer,
+  describeStreamConsumer,
+  listStreamConsumers,
+  deregisterStreamConsumer,
   subscribeToShard,
   // -- data plane (B2) below --
 ];
