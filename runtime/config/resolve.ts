@@ -7,7 +7,18 @@ import path from 'node:path';
 import { EddyError } from '../errors.ts';
 import { deepFreeze } from './freeze.ts';
 import { evaluate, functionArn, IntrinsicError, resourceName, streamArn, type CfnResource, type IntrinsicContext } from './intrinsics.ts';
-import { ESBUILD_OPTIONS, kinesisStreamPropertiesSchema, serviceSchema, streamEventSchema } from './schema.ts';
+import {
+  DEFAULT_LOG_FORMAT,
+  DEFAULT_REGION,
+  DEFAULT_STAGE,
+  defaultOf,
+  ESBUILD_OPTIONS,
+  functionSchema,
+  kinesisStreamPropertiesSchema,
+  providerSchema,
+  serviceSchema,
+  streamEventSchema,
+} from './schema.ts';
 import type {
   Architecture,
   EddyCustomConfig,
@@ -18,7 +29,7 @@ import type {
   StreamEventConfig,
   StreamResourceConfig,
 } from './types.ts';
-import { isIntrinsic, isPlainObject, Report, validate, type Path } from './validate.ts';
+import { isIntrinsic, isPlainObject, Report, validate, type ObjectSchema, type Path } from './validate.ts';
 import { resolveVariables, UNRESOLVED } from './variables.ts';
 
 export const ACCOUNT_ID = '000000000000';
@@ -92,6 +103,11 @@ const asObj = (v: unknown): Obj => (isPlainObject(v) ? v : {});
 const asArr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const asStr = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const asNum = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
+// The schema applied its defaults already; these fall back to the same declared defaults only for values
+// that failed validation (then the config is rejected anyway), so the builder never sees undefined.
+const num = (v: unknown, schema: ObjectSchema, key: string): number => asNum(v) ?? (defaultOf(schema, key) as number);
+const text = (v: unknown, schema: ObjectSchema, key: string): string => asStr(v) ?? (defaultOf(schema, key) as string);
+const flag = (v: unknown, schema: ObjectSchema, key: string): boolean => (typeof v === 'boolean' ? v : (defaultOf(schema, key) as boolean));
 
 /** The stream name of a Kinesis stream ARN (`arn:aws:kinesis:r:a:stream/<name>`), or undefined. */
 export function streamNameOf(arn: string): string | undefined {
@@ -124,13 +140,20 @@ export function resolveServiceConfig(raw: unknown, options: ResolveOptions = {})
   for (const e of vars.errors) report.issues.push(e);
   for (const n of vars.notices) report.notices.push(n);
 
+  if (options.stage !== undefined && !/^[a-zA-Z0-9-]+$/.test(options.stage)) {
+    report.issues.push({ path: '--stage', message: 'must contain only letters, digits and -' });
+  }
+  if (options.region !== undefined && !/^[a-z]{2}(-[a-z]+)+-\d$/.test(options.region)) {
+    report.issues.push({ path: '--region', message: 'must be an AWS region such as us-east-1' });
+  }
+
   const resolved = asObj(vars.value);
   const validated = asObj(strip(validate(serviceSchema, { ...resolved, provider: resolved['provider'] ?? {} }, [], report)));
 
   const service = asStr(validated['service']) ?? 'service';
   const provider = asObj(validated['provider']);
-  const stage = options.stage ?? asStr(provider['stage']) ?? 'dev';
-  const region = options.region ?? asStr(provider['region']) ?? 'us-east-1';
+  const stage = options.stage ?? asStr(provider['stage']) ?? DEFAULT_STAGE;
+  const region = options.region ?? asStr(provider['region']) ?? DEFAULT_REGION;
 
   pluginNotices(validated['plugins'], report);
 
@@ -242,10 +265,11 @@ function streamResources(ctx: IntrinsicContext, resources: Record<string, CfnRes
     // A plain Name was checked by the schema; one built by an intrinsic is checked here.
     if (isIntrinsic(rawName) && !/^[a-zA-Z0-9_.-]{1,128}$/.test(name)) report.error([...at, 'Name'], `resolves to ${JSON.stringify(name)}, not a valid stream name ([a-zA-Z0-9_.-]{1,128})`);
     const mode = asStr(asObj(props['StreamModeDetails'])['StreamMode']) === 'ON_DEMAND' ? 'ON_DEMAND' : 'PROVISIONED';
-    let shardCount = asNum(props['ShardCount']) ?? 1;
+    const K = kinesisStreamPropertiesSchema;
+    let shardCount = num(props['ShardCount'], K, 'ShardCount');
     if (mode === 'ON_DEMAND') {
       // On-demand streams have no shard count; eddy starts them with 4 shards (AWS's 4 MB/s initial write capacity).
-      if (props['ShardCount'] !== undefined) report.notice([...at, 'ShardCount'], 'ignored for an ON_DEMAND stream (eddy starts it with 4 shards)');
+      if (asObj(resource.Properties)['ShardCount'] !== undefined) report.notice([...at, 'ShardCount'], 'ignored for an ON_DEMAND stream (eddy starts it with 4 shards)');
       shardCount = 4;
     }
     const other = seen.get(name);
@@ -256,8 +280,8 @@ function streamResources(ctx: IntrinsicContext, resources: Record<string, CfnRes
       name,
       mode,
       shardCount,
-      retentionPeriodHours: asNum(props['RetentionPeriodHours']) ?? 24,
-      maxRecordSizeInKiB: asNum(props['MaxRecordSizeInKiB']) ?? 1024,
+      retentionPeriodHours: num(props['RetentionPeriodHours'], K, 'RetentionPeriodHours'),
+      maxRecordSizeInKiB: num(props['MaxRecordSizeInKiB'], K, 'MaxRecordSizeInKiB'),
       encrypted: props['StreamEncryption'] !== undefined,
     });
   }
@@ -336,7 +360,7 @@ function buildFunction(input: FunctionInput): FunctionConfig {
 
   const lambdaLogs = asObj(asObj(provider['logs'])['lambda']);
   const fnLogs = asObj(fn['logs']);
-  const logFormat = (asStr(fnLogs['logFormat']) ?? asStr(lambdaLogs['logFormat']) ?? 'Text') as LogFormat;
+  const logFormat = (asStr(fnLogs['logFormat']) ?? asStr(lambdaLogs['logFormat']) ?? DEFAULT_LOG_FORMAT) as LogFormat;
   let applicationLogLevel = asStr(fnLogs['applicationLogLevel']) ?? asStr(lambdaLogs['applicationLogLevel']);
   let systemLogLevel = asStr(fnLogs['systemLogLevel']) ?? asStr(lambdaLogs['systemLogLevel']);
   if (logFormat === 'Text' && (applicationLogLevel !== undefined || systemLogLevel !== undefined)) {
@@ -358,14 +382,14 @@ function buildFunction(input: FunctionInput): FunctionConfig {
     key,
     name,
     handler: asStr(fn['handler']) ?? '',
-    runtime: asStr(fn['runtime']) ?? asStr(provider['runtime']) ?? 'nodejs20.x',
-    memorySize: asNum(fn['memorySize']) ?? asNum(provider['memorySize']) ?? 1024,
-    timeout: asNum(fn['timeout']) ?? asNum(provider['timeout']) ?? 6,
-    architecture: (asStr(fn['architecture']) ?? asStr(provider['architecture']) ?? 'x86_64') as Architecture,
+    runtime: asStr(fn['runtime']) ?? text(provider['runtime'], providerSchema, 'runtime'),
+    memorySize: asNum(fn['memorySize']) ?? num(provider['memorySize'], providerSchema, 'memorySize'),
+    timeout: asNum(fn['timeout']) ?? num(provider['timeout'], providerSchema, 'timeout'),
+    architecture: (asStr(fn['architecture']) ?? text(provider['architecture'], providerSchema, 'architecture')) as Architecture,
     environment: environmentOut,
     reservedConcurrency,
-    maximumRetryAttempts: asNum(fn['maximumRetryAttempts']) ?? 2,
-    maximumEventAge: asNum(fn['maximumEventAge']) ?? 21600,
+    maximumRetryAttempts: num(fn['maximumRetryAttempts'], functionSchema, 'maximumRetryAttempts'),
+    maximumEventAge: num(fn['maximumEventAge'], functionSchema, 'maximumEventAge'),
     destinations: asyncDestinations(input),
     layers: layers(input),
     logFormat,
@@ -501,7 +525,8 @@ function resolveStreamEvent(input: FunctionInput, ev: Obj, at: Path): StreamEven
     return undefined;
   }
 
-  const startingPosition = (asStr(ev['startingPosition']) ?? 'TRIM_HORIZON') as StartingPosition;
+  const S = streamEventSchema;
+  const startingPosition = text(ev['startingPosition'], S, 'startingPosition') as StartingPosition;
   let startingPositionTimestamp = asNum(ev['startingPositionTimestamp']);
   if (startingPosition === 'AT_TIMESTAMP' && startingPositionTimestamp === undefined && ev['startingPositionTimestamp'] === undefined) {
     report.error([...at, 'startingPositionTimestamp'], 'is required when startingPosition is AT_TIMESTAMP');
@@ -535,19 +560,19 @@ function resolveStreamEvent(input: FunctionInput, ev: Obj, at: Path): StreamEven
     functionKey: key,
     arn: arnString,
     streamName,
-    batchSize: asNum(ev['batchSize']) ?? 10,
-    batchWindow: asNum(ev['batchWindow']) ?? 0,
+    batchSize: num(ev['batchSize'], S, 'batchSize'),
+    batchWindow: num(ev['batchWindow'], S, 'batchWindow'),
     startingPosition,
     startingPositionTimestamp,
-    maximumRetryAttempts: asNum(ev['maximumRetryAttempts']) ?? -1,
-    parallelizationFactor: asNum(ev['parallelizationFactor']) ?? 1,
-    bisectBatchOnFunctionError: ev['bisectBatchOnFunctionError'] === true,
-    maximumRecordAgeInSeconds: asNum(ev['maximumRecordAgeInSeconds']) ?? -1,
-    tumblingWindowInSeconds: asNum(ev['tumblingWindowInSeconds']) ?? 0,
+    maximumRetryAttempts: num(ev['maximumRetryAttempts'], S, 'maximumRetryAttempts'),
+    parallelizationFactor: num(ev['parallelizationFactor'], S, 'parallelizationFactor'),
+    bisectBatchOnFunctionError: flag(ev['bisectBatchOnFunctionError'], S, 'bisectBatchOnFunctionError'),
+    maximumRecordAgeInSeconds: num(ev['maximumRecordAgeInSeconds'], S, 'maximumRecordAgeInSeconds'),
+    tumblingWindowInSeconds: num(ev['tumblingWindowInSeconds'], S, 'tumblingWindowInSeconds'),
     functionResponseType: ev['functionResponseType'] === 'ReportBatchItemFailures' ? 'ReportBatchItemFailures' : undefined,
     filterPatterns: asArr(ev['filterPatterns']).map((p) => JSON.stringify(p)),
     onFailure,
-    enabled: ev['enabled'] !== false,
+    enabled: flag(ev['enabled'], S, 'enabled'),
     consumer,
   };
 }

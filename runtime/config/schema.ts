@@ -27,6 +27,17 @@ const obj = (props: Record<string, Schema>, extra: Omit<ObjectSchema, 'type' | '
   ...extra,
 });
 
+/** Defaults that cascade (options > provider > these), so they cannot sit on one schema key. */
+export const DEFAULT_STAGE = 'dev';
+export const DEFAULT_REGION = 'us-east-1';
+export const DEFAULT_LOG_FORMAT = 'Text';
+
+/** The default the schema declares for `key` of an object schema (one place for every default). */
+export function defaultOf(schema: ObjectSchema, key: string): unknown {
+  const prop = schema.props?.[key];
+  return prop !== undefined && 'default' in prop ? prop.default : undefined;
+}
+
 export const NODE_RUNTIMES = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x'] as const;
 
 export const runtimeSchema = str({
@@ -188,7 +199,7 @@ export const functionSchema = obj(
   { required: ['handler'] },
 );
 
-const providerSchema = obj({
+export const providerSchema = obj({
   name: str({ enum: ['aws'] }),
   runtime: { ...runtimeSchema, default: 'nodejs20.x' },
   memorySize: memorySize(1024),
@@ -372,7 +383,7 @@ const resourcesSection = obj(
 /** `Properties` of an `AWS::Kinesis::Stream` resource (CloudFormation). */
 export const kinesisStreamPropertiesSchema = obj({
   Name: anyOf(str({ minLength: 1, maxLength: 128, pattern: /^[a-zA-Z0-9_.-]+$/, patternMessage: 'must match [a-zA-Z0-9_.-]+' }), intrinsic),
-  ShardCount: int(1, undefined),
+  ShardCount: int(1, undefined, { default: 1, description: 'PROVISIONED streams only' }),
   RetentionPeriodHours: int(24, 8760, { default: 24 }),
   StreamModeDetails: obj({ StreamMode: str({ enum: ['PROVISIONED', 'ON_DEMAND'] }) }, { required: ['StreamMode'] }),
   MaxRecordSizeInKiB: int(1024, 10240, { default: 1024 }),
@@ -389,7 +400,12 @@ export const serviceSchema = obj(
       patternMessage: 'must start with a letter and contain only letters, digits and -',
     }),
     provider: providerSchema,
-    functions: { type: 'object', values: functionSchema },
+    functions: {
+      type: 'object',
+      values: functionSchema,
+      keyPattern: /^[a-zA-Z0-9_-]+$/,
+      keyMessage: 'function keys may contain only letters, digits, - and _ (they become part of the Lambda name)',
+    },
     resources: anyOf(resourcesSection, list(resourcesSection)),
     layers: { type: 'object', values: layerSchema },
     package: packageSchema,

@@ -9,6 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { DEFAULT_REGION, DEFAULT_STAGE } from './schema.ts';
 import { yamlOptions } from './yaml-tags.ts';
 
 /** Stands in for a value whose variable could not be resolved (its error is already reported). */
@@ -405,13 +406,13 @@ export function resolveVariables(root: unknown, options: VariableOptions): Varia
   function stage(at: readonly string[]): unknown {
     if (options.stage) return options.stage;
     const s = lookup(['provider', 'stage'], at);
-    return s === MISSING || s === null || s === undefined ? 'dev' : s;
+    return s === MISSING || s === null || s === undefined ? DEFAULT_STAGE : s;
   }
 
   function region(at: readonly string[]): unknown {
     if (options.region) return options.region;
     const r = lookup(['provider', 'region'], at);
-    return r === MISSING || r === null || r === undefined ? 'us-east-1' : r;
+    return r === MISSING || r === null || r === undefined ? DEFAULT_REGION : r;
   }
 
   function describeMissing(source: Source): string {

@@ -462,3 +462,15 @@ describe('the result is frozen', () => {
     }).toThrow(TypeError);
   });
 });
+
+describe('names that become part of Lambda names', () => {
+  it('function keys, --stage and --region are checked', () => {
+    expect(problems('service: svc\nfunctions:\n  "my.fn": {handler: a.h}')).toEqual([
+      'functions["my.fn"]: function keys may contain only letters, digits, - and _ (they become part of the Lambda name)',
+    ]);
+    expect(problems(fn(), { stage: 'my stage', region: 'mars' })).toEqual([
+      '--stage: must contain only letters, digits and -',
+      '--region: must be an AWS region such as us-east-1',
+    ]);
+  });
+});
