@@ -89,11 +89,14 @@ export function serviceException(message: string): LambdaServiceError {
   return { name: 'ServiceException', statusCode: 500, message };
 }
 
-/** A description of why text is not JSON, in the style of AWS's (Jackson) parser messages. */
+/** Why text is not JSON, worded like AWS's (Jackson) parser messages (approximate: AWS adds source positions). */
 export function describeJsonError(text: string): string {
   const at = firstBadCharacter(text);
-  if (at === -1) return 'Unexpected end-of-input: expected close marker for Object';
+  if (at === -1) return 'Unexpected end-of-input';
   const ch = text[at]!;
+  if (ch.charCodeAt(0) < 0x20 && ch !== '\t' && ch !== '\n' && ch !== '\r') {
+    return `Illegal unquoted character ((CTRL-CHAR, code ${ch.charCodeAt(0)})): has to be escaped using backslash to be included in string value`;
+  }
   if (/[A-Za-z]/.test(ch)) {
     const token = /^[A-Za-z0-9_$]+/.exec(text.slice(at))![0];
     return `Unrecognized token '${token}': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')`;
@@ -101,18 +104,111 @@ export function describeJsonError(text: string): string {
   return `Unexpected character ('${ch}' (code ${ch.charCodeAt(0)})): expected a valid value (JSON String, Number, Array, Object or token 'null', 'true' or 'false')`;
 }
 
-/** Index of the first character JSON.parse chokes on (approximate: from V8's "position N"), or -1 at end. */
+/**
+ * Index of the first character that makes text invalid JSON, or -1 when the text ends too early.
+ * Only called on text JSON.parse refused; a small recursive scan (V8's messages carry no position).
+ */
 function firstBadCharacter(text: string): number {
-  try {
-    JSON.parse(text);
-    return -1;
-  } catch (err) {
-    const m = /position (\d+)/.exec((err as Error).message);
-    if (m) {
-      const i = Number(m[1]);
-      return i < text.length ? i : -1;
+  let i = 0;
+  const ws = (): void => {
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
+  };
+  const fail = (): never => {
+    throw i >= text.length ? -1 : i;
+  };
+  const literal = (word: string): void => {
+    for (const ch of word) {
+      if (text[i] !== ch) fail();
+      i++;
     }
-    const trimmed = text.trimStart();
-    return trimmed.length === 0 ? -1 : text.length - trimmed.length;
+  };
+  const string = (): void => {
+    i++; // opening quote
+    while (i < text.length && text[i] !== '"') {
+      const c = text.charCodeAt(i);
+      if (c < 0x20) fail();
+      if (text[i] === '\\') {
+        i++;
+        if (i >= text.length) fail();
+        if (text[i] === 'u') {
+          for (let k = 0; k < 4; k++) {
+            i++;
+            if (!/[0-9a-fA-F]/.test(text[i] ?? '')) fail();
+          }
+        } else if (!'"\\/bfnrt'.includes(text[i]!)) fail();
+      }
+      i++;
+    }
+    if (i >= text.length) fail();
+    i++;
+  };
+  const number = (): void => {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+    if (!m || m[0] === '-' || m[0] === '') fail();
+    i += m![0].length;
+  };
+  const value = (): void => {
+    ws();
+    const ch = text[i];
+    if (ch === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail();
+        string();
+        ws();
+        if (text[i] !== ':') fail();
+        i++;
+        value();
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === '}') {
+          i++;
+          return;
+        }
+        fail();
+      }
+    } else if (ch === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === ']') {
+          i++;
+          return;
+        }
+        fail();
+      }
+    } else if (ch === '"') string();
+    else if (ch === 't') literal('true');
+    else if (ch === 'f') literal('false');
+    else if (ch === 'n') literal('null');
+    else if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) number();
+    else fail();
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) return i;
+    return -1;
+  } catch (at) {
+    return at as number;
   }
 }
