@@ -21,6 +21,14 @@ import {
   untagResource,
 } from './tags.ts';
 import { updateStreamMode } from './update-stream-mode.ts';
+import { getRecords } from './get-records.ts';
+import { getShardIterator } from './get-shard-iterator.ts';
+import { listShards } from './list-shards.ts';
+import { mergeShards } from './merge-shards.ts';
+import { putRecord } from './put-record.ts';
+import { putRecords } from './put-records.ts';
+import { splitShard } from './split-shard.ts';
+import { updateShardCount } from './update-shard-count.ts';
 
 export const operations: readonly Operation[] = [
   createStream,
@@ -47,4 +55,12 @@ export const operations: readonly Operation[] = [
   deregisterStreamConsumer,
   subscribeToShard,
   // -- data plane (B2) below --
+  putRecord,
+  putRecords,
+  getShardIterator,
+  getRecords,
+  listShards,
+  splitShard,
+  mergeShards,
+  updateShardCount,
 ];

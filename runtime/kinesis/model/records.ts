@@ -1,0 +1,229 @@
+// The data plane's shared core: routing and appending records (PutRecord, PutRecords), finding the shard an
+// iterator or a GetShardIterator call names, and records as GetRecords returns them.
+import type { ShardLog, StoredRecord } from '../../log/types.ts';
+import { KinesisApiError, invalidArgument, resourceNotFound, streamNotFound, validationError } from '../errors.ts';
+import { wireBlob, wireTimestamp, type OperationContext } from '../operation.ts';
+import { hashKeyHex, parseExplicitHashKey, partitionKeyHashHex, shardForHashHex } from './hash.ts';
+import { isExpired } from './resharding.ts';
+import { parseShardId, sequenceBase, sequenceNumberAt, sequenceNumbersFrom } from './sequence.ts';
+import { rateExceededMessage, throughputOf } from './throughput.ts';
+import type { LiveStream, ShardMeta } from './types.ts';
+
+/** A Kinesis PUT payload unit: every 25 KB (or part) of a record. */
+export const PAYLOAD_UNIT_BYTES = 25 * 1024;
+/** GetRecords returns at most this much data per call. */
+export const GET_RECORDS_MAX_BYTES = 10 * 1024 * 1024;
+/** PutRecords: data plus partition keys of one request (AWS's current limit). */
+export const PUT_RECORDS_MAX_BYTES = 10 * 1024 * 1024;
+
+export interface PutEntry {
+  data: Buffer;
+  partitionKey: string;
+  explicitHashKey?: string | undefined;
+}
+
+export type PutResult =
+  | { ok: true; shardId: string; sequenceNumber: string }
+  | { ok: false; errorCode: 'ProvisionedThroughputExceededException'; errorMessage: string };
+
+// Resharding switches the shard map synchronously, but its document is written after: puts that land on the
+// new shards wait for that write, so an acknowledged record is never in a shard the stream document lacks.
+const pendingShardMaps = new WeakMap<LiveStream, Promise<void>>();
+
+export function trackShardMapSave(stream: LiveStream, saved: Promise<void>): void {
+  const p = saved.finally(() => {
+    if (pendingShardMaps.get(stream) === p) pendingShardMaps.delete(stream);
+  });
+  pendingShardMaps.set(stream, p);
+}
+
+const bases = new WeakMap<ShardMeta, bigint>();
+function baseOf(shard: ShardMeta): bigint {
+  let b = bases.get(shard);
+  if (b === undefined) bases.set(shard, (b = sequenceBase(shard)));
+  return b;
+}
+
+/** The stream a data-plane call names, if it takes reads and writes (ACTIVE or UPDATING, as kinesalite recorded). */
+export function writableStream(ctx: OperationContext, ref: { StreamName?: string; StreamARN?: string }): LiveStream {
+  const stream = ctx.store.resolve(ref);
+  const { status } = stream.meta;
+  if (status !== 'ACTIVE' && status !== 'UPDATING') throw streamNotFound(stream.meta.name, ctx.options.accountId);
+  return stream;
+}
+
+/**
+ * Checks one record against the stream's record size (data + partition key, MaxRecordSizeInKiB).
+ * path is where a ValidationException points ('data', 'records.3.member.data').
+ */
+export function checkRecordSize(stream: LiveStream, entry: PutEntry, path: string): number {
+  const max = stream.meta.maxRecordSizeInKiB * 1024;
+  const dataBytes = entry.data.length;
+  if (dataBytes > max) {
+    throw validationError(
+      `1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=${dataBytes} cap=${dataBytes}]' at '${path}' ` +
+        `failed to satisfy constraint: Member must have length less than or equal to ${max}`,
+    );
+  }
+  const size = dataBytes + Buffer.byteLength(entry.partitionKey, 'utf8');
+  if (size > max) {
+    // UNVERIFIED wording: AWS documents that the partition key counts towards the record size, not this text.
+    throw invalidArgument(
+      `Record size ${size} bytes (data blob plus partition key) exceeds the maximum record size of ` +
+        `${stream.meta.maxRecordSizeInKiB} KiB for stream ${stream.meta.name}.`,
+    );
+  }
+  return size;
+}
+
+/**
+ * Routes entries to the open shards, appends each shard's group in one append call, and resolves once every
+ * append is handed to the OS (or fsynced). Sizes are the entries' data + partition key bytes (checked by the
+ * caller). With limits on, an entry over its shard's capacity fails alone.
+ */
+export async function appendEntries(
+  ctx: OperationContext,
+  stream: LiveStream,
+  entries: readonly PutEntry[],
+  sizes: readonly number[],
+  operation: 'PutRecord' | 'PutRecords',
+): Promise<PutResult[]> {
+  const table = ctx.store.routing(stream);
+  const n = entries.length;
+  const target = new Array<ShardMeta>(n);
+  for (let i = 0; i < n; i++) {
+    const e = entries[i]!;
+    let hex: string;
+    if (e.explicitHashKey !== undefined) {
+      const parsed = parseExplicitHashKey(e.explicitHashKey);
+      if (!parsed.ok) throw invalidArgument(parsed.message);
+      hex = hashKeyHex(parsed.value);
+    } else {
+      hex = partitionKeyHashHex(e.partitionKey);
+    }
+    const shard = shardForHashHex(table, hex);
+    if (!shard) throw new KinesisApiError('InternalFailure', undefined, 500); // open shards always cover the space
+    target[i] = shard;
+  }
+
+  const now = ctx.clock.now();
+  const results = new Array<PutResult>(n);
+  const groups = new Map<ShardMeta, number[]>();
+  const { name } = stream.meta;
+  const { accountId } = ctx.options;
+  let throttled: Set<ShardMeta> | undefined;
+  for (let i = 0; i < n; i++) {
+    const shard = target[i]!;
+    if (ctx.options.enforceLimits && !throughputOf(logOf(stream, shard), now).admitWrite(sizes[i]!, now)) {
+      results[i] = {
+        ok: false,
+        errorCode: 'ProvisionedThroughputExceededException',
+        errorMessage: rateExceededMessage(shard.shardId, name, accountId),
+      };
+      (throttled ??= new Set()).add(shard);
+      continue;
+    }
+    let g = groups.get(shard);
+    if (!g) groups.set(shard, (g = []));
+    g.push(i);
+  }
+  if (throttled) {
+    for (const shard of throttled) ctx.emit({ type: 'throttled', streamName: name, shardId: shard.shardId, operation });
+  }
+
+  const encrypted = stream.meta.encryptionType === 'KMS';
+  const written: Promise<void>[] = [];
+  for (const [shard, idx] of groups) {
+    const log = logOf(stream, shard);
+    // The log keeps arrival times non-decreasing; the sequence numbers must encode the time it stores.
+    const arrivalMs = Math.max(now, log.lastArrivalMs ?? 0);
+    const records = new Array(idx.length);
+    let bytes = 0;
+    let units = 0;
+    for (let k = 0; k < idx.length; k++) {
+      const e = entries[idx[k]!]!;
+      const size = sizes[idx[k]!]!;
+      bytes += size;
+      units += Math.ceil(size / PAYLOAD_UNIT_BYTES) || 1;
+      records[k] = encrypted
+        ? { partitionKey: e.partitionKey, data: e.data, arrivalMs, encrypted: true }
+        : { partitionKey: e.partitionKey, data: e.data, arrivalMs };
+    }
+    const appended = log.append(records);
+    written.push(appended.written);
+    const seqs = sequenceNumbersFrom(baseOf(shard), appended.firstIndex, idx.length, arrivalMs);
+    for (let k = 0; k < idx.length; k++) results[idx[k]!] = { ok: true, shardId: shard.shardId, sequenceNumber: seqs[k]! };
+    ctx.emit({ type: 'appended', streamName: name, shardId: shard.shardId, records: idx.length, bytes, payloadUnits: units });
+  }
+  await Promise.all(written);
+  const pending = pendingShardMaps.get(stream);
+  if (pending) await pending;
+  return results;
+}
+
+function logOf(stream: LiveStream, shard: ShardMeta): ShardLog {
+  const log = stream.logs.get(shard.shardId);
+  if (!log) throw new KinesisApiError('InternalFailure', undefined, 500);
+  return log;
+}
+
+/** `Shard shardId-000000000000 in stream s under account 000000000000 does not exist` (AWS, no full stop). */
+export function shardNotFound(shardId: string, streamName: string, accountId: string): KinesisApiError {
+  return resourceNotFound(`Shard ${shardId} in stream ${streamName} under account ${accountId} does not exist`);
+}
+
+/** A listed (not expired) shard of the stream by its ordinal, with its log. */
+export function readableShard(
+  ctx: OperationContext,
+  stream: LiveStream,
+  ordinal: number,
+): { shard: ShardMeta; log: ShardLog } | undefined {
+  const shard = stream.meta.shards.find((s) => s.ordinal === ordinal);
+  if (!shard || isExpired(shard, stream.meta.retentionPeriodHours, ctx.clock.now())) return undefined;
+  const log = stream.logs.get(shard.shardId);
+  return log ? { shard, log } : undefined;
+}
+
+/** The ordinal a ShardId names (short forms allowed), or AWS's "Could not find shard" for a malformed one. */
+export function shardOrdinal(ctx: OperationContext, shardId: string, streamName: string): number {
+  const ordinal = parseShardId(shardId);
+  if (ordinal === undefined) {
+    throw resourceNotFound(`Could not find shard ${shardId} in stream ${streamName} under account ${ctx.options.accountId}.`);
+  }
+  return ordinal;
+}
+
+/** The index after a shard's last record: closedAtIndex for a closed shard, the log's end for an open one. */
+export function endIndex(shard: ShardMeta, log: ShardLog): bigint {
+  return shard.closedAtIndex !== undefined ? BigInt(shard.closedAtIndex) : log.nextIndex;
+}
+
+/** A stored record as GetRecords returns it. */
+export function wireRecord(shard: ShardMeta, r: StoredRecord): Record<string, unknown> {
+  return {
+    SequenceNumber: sequenceNumberAt(baseOf(shard), r.index, r.arrivalMs),
+    ApproximateArrivalTimestamp: wireTimestamp(r.arrivalMs),
+    Data: wireBlob(r.data),
+    PartitionKey: r.partitionKey,
+    // UNVERIFIED: whether AWS sends EncryptionType NONE or leaves it out for unencrypted records; eddy sends it.
+    EncryptionType: r.encrypted ? 'KMS' : 'NONE',
+  };
+}
+
+export function checkThroughputRead(ctx: OperationContext, stream: LiveStream, shard: ShardMeta, log: ShardLog): void {
+  if (!ctx.options.enforceLimits) return;
+  const now = ctx.clock.now();
+  if (!throughputOf(log, now).admitRead(now)) {
+    ctx.emit({ type: 'throttled', streamName: stream.meta.name, shardId: shard.shardId, operation: 'GetRecords' });
+    throw new KinesisApiError(
+      'ProvisionedThroughputExceededException',
+      rateExceededMessage(shard.shardId, stream.meta.name, ctx.options.accountId),
+    );
+  }
+}
+
+export function chargeThroughputRead(ctx: OperationContext, log: ShardLog, bytes: number): void {
+  if (!ctx.options.enforceLimits) return;
+  const now = ctx.clock.now();
+  throughputOf(log, now).chargeRead(bytes, now);
+}
