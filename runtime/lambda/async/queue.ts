@@ -165,7 +165,12 @@ export class AsyncQueue {
     };
     this.#events.set(requestId, event);
     this.#noteCap(config);
-    await this.#save(event);
+    try {
+      await this.#save(event);
+    } catch (err) {
+      this.#events.delete(requestId);
+      throw err;
+    }
     this.#emit({ type: 'enqueued', requestId, functionKey: config.key });
     this.#schedule(event);
     return requestId;
