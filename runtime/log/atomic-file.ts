@@ -6,9 +6,11 @@ import { basename, dirname, join } from 'node:path';
 export const TEMP_SUFFIX = '.tmp';
 let tempCounter = 0;
 
-/** True for a temp file name of writeFileAtomic: readers skip these. */
+const TEMP_NAME = /^\..+\.\d+\.\d+\.tmp$/;
+
+/** True for a temp file name of writeFileAtomic (.<name>.<pid>.<n>.tmp): readers skip these. */
 export function isTempName(name: string): boolean {
-  return name.endsWith(TEMP_SUFFIX);
+  return TEMP_NAME.test(name);
 }
 
 /**

@@ -128,10 +128,11 @@ describe('documents on disk', () => {
     await root.saveDocument('streams', 'k', { ok: true });
     const temp = join(dir, 'streams', '.k.json.4242.0.tmp');
     await writeFile(temp, '{"key":"k","doc":{"half');
+    await writeFile(join(dir, 'streams', 'notes.tmp'), 'not ours');
     expect(await root.loadDocuments('streams')).toEqual(new Map([['k', { ok: true }]]));
     await root.close();
     root = await openDiskRoot(dir, { fsync: false });
-    expect(await readdir(join(dir, 'streams'))).toEqual(['k.json']);
+    expect((await readdir(join(dir, 'streams'))).sort()).toEqual(['k.json', 'notes.tmp']);
   });
 
   it('reports a damaged document by name', async () => {
