@@ -1,11 +1,13 @@
 // Loads serverless.yml from a folder: find, parse, resolve, validate, freeze (see resolve.ts), then check that
 // the local folders it names (layers) exist.
 
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { parseEnv } from 'node:util';
 import { EddyError } from '../errors.ts';
 import { findConfigFile, readServerlessYaml } from './parse.ts';
 import { resolveServiceConfig } from './resolve.ts';
+import { DEFAULT_STAGE } from './schema.ts';
 import type { ServiceConfig } from './types.ts';
 
 export interface LoadOptions {
@@ -24,16 +26,43 @@ export async function loadServiceConfig(dir: string, options: LoadOptions = {}):
   const absDir = path.resolve(dir);
   const file = await findConfigFile(absDir, options.file);
   const parsed = await readServerlessYaml(file);
+  const serviceDir = path.dirname(file);
+  const env = options.env ?? process.env;
+  const dotenv = await readDotenv(serviceDir, options.stage ?? plainStage(parsed.value) ?? DEFAULT_STAGE);
   const config = resolveServiceConfig(parsed.value, {
-    dir: path.dirname(file),
+    dir: serviceDir,
     stage: options.stage,
     region: options.region,
-    ...(options.env !== undefined && { env: options.env }),
+    // Variables already in the environment win over the .env file, as with dotenv.
+    env: { ...dotenv, ...env },
     fileName: path.basename(file),
     notices: parsed.notices,
   });
   await checkFolders(config, path.basename(file));
   return config;
+}
+
+/** provider.stage when written as a plain value (a variable there needs the env being loaded). */
+function plainStage(raw: unknown): string | undefined {
+  const stage = (raw as { provider?: { stage?: unknown } } | null)?.provider?.stage;
+  return typeof stage === 'string' && !stage.includes('${') ? stage : undefined;
+}
+
+/**
+ * `.env.<stage>`, else `.env`, next to serverless.yml, for `${env:…}` variables: what Serverless v4 does (v3 with
+ * `useDotenv: true`). Functions get only the variables their `environment` declares, as on AWS.
+ */
+async function readDotenv(dir: string, stage: string): Promise<Record<string, string>> {
+  for (const name of [`.env.${stage}`, '.env']) {
+    let text: string;
+    try {
+      text = await readFile(path.join(dir, name), 'utf8');
+    } catch {
+      continue;
+    }
+    return Object.fromEntries(Object.entries(parseEnv(text)).filter((e): e is [string, string] => e[1] !== undefined));
+  }
+  return {};
 }
 
 /** Every layer folder a function mounts must exist (a missing one would only fail later, at INIT). */

@@ -414,7 +414,7 @@ export const serviceSchema = obj(
     plugins: any,
     params: { type: 'object', values: any },
     stages: { type: 'object', values: any },
-    useDotenv: notEmulated('eddy does not load .env files; export the variables in the shell'),
+    useDotenv: accepted, // eddy always reads .env files, as Serverless v4 does (load.ts)
     frameworkVersion: accepted,
     app: accepted,
     org: accepted,

@@ -316,8 +316,13 @@ export function resolveVariables(root: unknown, options: VariableOptions): Varia
         if (address === 'region') return region(at);
         if (address === 'accountId') return options.accountId;
         throw new Unsupported(`unsupported address "${address ?? ''}" of the "aws" source (region, accountId)`);
-      case 'self':
-        return lookup(address === undefined ? [] : address.split('.'), at);
+      case 'self': {
+        const v = lookup(address === undefined ? [] : address.split('.'), at);
+        // Old configs read ${self:provider.stage} / ${self:provider.region} without setting them: the defaults.
+        if (v === MISSING && address === 'provider.stage') return stage(at);
+        if (v === MISSING && address === 'provider.region') return region(at);
+        return v;
+      }
       case 'param': {
         if (address === undefined) return MISSING;
         const s = stage(at);

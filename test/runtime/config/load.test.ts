@@ -156,3 +156,14 @@ describe('files the config points at', () => {
     }).toThrow(TypeError);
   });
 });
+
+describe('.env files', () => {
+  it('.env.<stage>, else .env, feed ${env:…}; the real environment wins; functions get only what they declare', async () => {
+    await writeFile(path.join(dir, '.env'), 'FROM_FILE=plain\nSHARED=file\n');
+    await writeFile(path.join(dir, '.env.prod'), 'FROM_FILE=prod\n');
+    await writeFile(path.join(dir, 'serverless.yml'), `${MINIMAL}    environment:\n      A: \${env:FROM_FILE}\n      B: \${env:SHARED, 'none'}\n`);
+    expect((await loadServiceConfig(dir, { env: {} })).functions['a']!.environment).toEqual({ A: 'plain', B: 'file' });
+    expect((await loadServiceConfig(dir, { env: {}, stage: 'prod' })).functions['a']!.environment).toEqual({ A: 'prod', B: 'none' });
+    expect((await loadServiceConfig(dir, { env: { FROM_FILE: 'shell' } })).functions['a']!.environment).toEqual({ A: 'shell', B: 'file' });
+  });
+});

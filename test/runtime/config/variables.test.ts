@@ -185,3 +185,10 @@ describe('params and other sources', () => {
     expect(resolve('a: ${file(./x.yml):k}').errors).toEqual([{ path: 'a', message: '${file(./x.yml)} needs the service folder' }]);
   });
 });
+
+describe('provider defaults through self', () => {
+  it('${self:provider.stage} and ${self:provider.region} give the defaults when they are not set', () => {
+    expect(value('a: ${self:provider.stage}\nb: ${self:provider.region}')).toEqual({ a: 'dev', b: 'us-east-1' });
+    expect(value('a: ${self:provider.stage}', { stage: 'prod' })['a']).toBe('prod');
+  });
+});
