@@ -1,0 +1,455 @@
+// The public facade: one Emulator wires the log, the Kinesis API, the functions, the Lambda API, the
+// mappings and the cost meter behind one port, and tears them down in reverse order.
+import { rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { systemClock, type Clock } from './clock.ts';
+import { loadServiceConfig } from './config/load.ts';
+import type { ServiceConfig } from './config/types.ts';
+import { CostMeter, writeSnapshotFile } from './cost/meter.ts';
+import { hasErrorCode } from './errors.ts';
+import { KinesisService } from './kinesis/service.ts';
+import type { KinesisEvent } from './kinesis/types.ts';
+import { openLambdaService, type LambdaService } from './lambda/api/service.ts';
+import { fileSink, teeSink, terminalSink, silentSink, type LogSink } from './lambda/logs.ts';
+import { FunctionRuntime } from './lambda/runtime.ts';
+import type { InvocationReport, InvokeRequest, InvokeResult } from './lambda/types.ts';
+import { acquireDataDirLock } from './log/data-dir-lock.ts';
+import { openDiskRoot } from './log/disk-root.ts';
+import { MemoryLogRoot } from './log/memory-root.ts';
+import type { LogRoot } from './log/types.ts';
+import { createMappingsApi, type MappingsApi } from './mappings/api/index.ts';
+import { MappingEngine } from './mappings/engine.ts';
+import { specFromStreamEvent } from './mappings/spec.ts';
+import type { MappingStatus } from './mappings/types.ts';
+import { sendJson } from './server/http.ts';
+import { listen, type HttpRequest, type HttpResponse, type Listener } from './server/listener.ts';
+import { Watcher, type WatchTarget } from './watch.ts';
+
+export const ACCOUNT_ID = '000000000000';
+
+export interface EmulatorOptions {
+  /** Folder holding serverless.yml (default: the current directory). Without one, eddy serves no functions. */
+  dir?: string;
+  /** Port to listen on; 0 picks a free one (default 4566). */
+  port?: number;
+  host?: string;
+  /** Where streams, checkpoints and logs live (default `<dir>/.eddy`). */
+  dataDir?: string;
+  /** Keep nothing on disk. */
+  inMemory?: boolean;
+  /** Acknowledge puts only after fsync. */
+  fsync?: boolean;
+  /** Enforce Kinesis per-shard throughput limits. */
+  enforceLimits?: boolean;
+  /** Rebuild functions when their files change (default false from code, true from `eddy start`). */
+  watch?: boolean;
+  stage?: string;
+  region?: string;
+  /** Account concurrency limit (default 1000). */
+  concurrency?: number;
+  /** Read mappings from this Kinesis endpoint instead of eddy's own log. */
+  kinesisEndpoint?: string;
+  /** How long CREATING / UPDATING / DELETING last (default 50 ms). */
+  statusDelayMs?: number;
+  /** Print function logs on the terminal (default false from code, true from `eddy start`). */
+  printLogs?: boolean;
+  /** Overrides every function's memorySize (`eddy simulate --memory`). */
+  memorySize?: number;
+  clock?: Clock;
+}
+
+/** What a running eddy writes into its data dir so other commands can find it. */
+export interface RunningFile {
+  pid: number;
+  endpoint: string;
+  startedAt: string;
+}
+
+const RUNNING_FILE = 'eddy.json';
+/** The last run's cost meter snapshot, read by `eddy cost` when no eddy is running. */
+export const COST_SNAPSHOT_FILE = 'cost-last-run.json';
+/** Credentials eddy's own clients use against eddy (any are accepted, but requests must be signed). */
+const LOCAL_CREDENTIALS = { accessKeyId: 'eddy', secretAccessKey: 'eddy' };
+
+/** What `GET /_eddy/status` answers (`eddy status`). */
+export interface EddyStatus {
+  pid: number;
+  endpoint: string;
+  service: string;
+  stage: string;
+  functions: Array<{ key: string; name: string; memorySize: number }>;
+  mappings: MappingStatus[];
+}
+
+interface Parts {
+  listener: Listener;
+  root: LogRoot;
+  kinesis: KinesisService;
+  runtime: FunctionRuntime;
+  lambda: LambdaService;
+  meter: CostMeter;
+  mappings: MappingEngine;
+  mappingsApi: MappingsApi;
+  config: ServiceConfig;
+  clock: Clock;
+  options: EmulatorOptions;
+  sink: LogSink;
+  dataDir: string | undefined;
+  releaseLock: (() => Promise<void>) | undefined;
+}
+
+export class Emulator {
+  #parts: Parts;
+  readonly #cleanups: Array<() => void> = [];
+  #watcher: Watcher | undefined;
+  #stopping: Promise<void> | undefined;
+
+  private constructor(parts: Parts) {
+    this.#parts = parts;
+  }
+
+  static async start(options: EmulatorOptions = {}): Promise<Emulator> {
+    const dir = path.resolve(options.dir ?? '.');
+    const clock = options.clock ?? systemClock;
+    const config = await loadConfigOrEmpty(dir, options);
+    const region = config.region;
+    const dataDir = options.inMemory ? undefined : path.resolve(options.dataDir ?? path.join(dir, '.eddy'));
+    const releaseLock = dataDir ? await acquireDataDirLock(dataDir) : undefined;
+    const undo: Array<() => Promise<unknown>> = [];
+    if (releaseLock) undo.push(releaseLock);
+    try {
+      const root: LogRoot = dataDir ? await openDiskRoot(dataDir, { fsync: options.fsync ?? false }) : new MemoryLogRoot();
+      undo.push(() => root.close());
+      const kinesis = await KinesisService.open({
+        root,
+        clock,
+        region,
+        accountId: ACCOUNT_ID,
+        enforceLimits: options.enforceLimits ?? false,
+        statusDelayMs: options.statusDelayMs ?? 50,
+      });
+      undo.push(() => kinesis.close());
+      // The listener starts before the functions so handlers can be given eddy's real endpoint.
+      let route: (req: HttpRequest, res: HttpResponse) => void = (req, res) => kinesis.handle(req, res);
+      const listener = await listen({
+        port: options.port ?? 4566,
+        host: options.host ?? '127.0.0.1',
+        handler: (req, res) => route(req, res),
+      });
+      undo.push(() => listener.close());
+      const endpoint = endpointOf(listener);
+      const sinks = [
+        ...(dataDir ? [fileSink({ dir: path.join(dataDir, 'logs') })] : []),
+        ...(options.printLogs ? [terminalSink()] : []),
+      ];
+      const sink = sinks.length === 0 ? silentSink : sinks.length === 1 ? sinks[0]! : teeSink(...sinks);
+      const runtime = await FunctionRuntime.create({
+        config,
+        endpoint,
+        clock,
+        logSink: sink,
+        ...(dataDir !== undefined && { dataDir }),
+        ...(options.concurrency !== undefined && { accountConcurrency: options.concurrency }),
+      });
+      undo.push(() => runtime.close());
+      for (const notice of config.notices) sink.notice(notice);
+      const lambda = await openLambdaService({ root, clock, runtime, region, accountId: ACCOUNT_ID });
+      undo.push(() => lambda.close());
+      const meter = new CostMeter({ clock, region });
+      const foreignKinesis = config.eddy.kinesisEndpoint ?? options.kinesisEndpoint;
+      const mappings = await MappingEngine.create({
+        root,
+        invoker: lambda.invoker,
+        clock,
+        region,
+        accountId: ACCOUNT_ID,
+        kinesisEndpoint: foreignKinesis ?? endpoint,
+        // A foreign endpoint (real AWS) gets the SDK's usual credential chain.
+        ...(foreignKinesis === undefined && { credentials: LOCAL_CREDENTIALS, wake: true }),
+        ...(config.eddy.pollInterval !== undefined && { pollIntervalMs: config.eddy.pollInterval }),
+        outbox: lambda.outbox,
+        onWarning: (message) => sink.notice(message),
+      });
+      undo.push(() => mappings.close());
+      const mappingsApi = createMappingsApi({
+        engine: mappings,
+        functions: lambda.invoker.resolver,
+        region,
+        accountId: ACCOUNT_ID,
+        clock,
+      });
+      const emulator = new Emulator({
+        listener,
+        root,
+        kinesis,
+        runtime,
+        lambda,
+        meter,
+        mappings,
+        mappingsApi,
+        config,
+        clock,
+        options,
+        sink,
+        dataDir,
+        releaseLock,
+      });
+      emulator.#cleanups.push(
+        runtime.onReport((report) => meter.recordInvocation(report)),
+        kinesis.onEvent((event) => {
+          meter.recordKinesis(event);
+          if (event.type === 'appended' && foreignKinesis === undefined) mappings.wake(event.streamName, event.shardId);
+          if (event.type === 'streamCreated' || event.type === 'shardsChanged' || event.type === 'streamDeleted') {
+            emulator.#observeStream(event.streamName);
+          }
+        }),
+      );
+      route = (req, res) => emulator.#route(req, res);
+      await emulator.#createStreams();
+      for (const name of kinesis.store.names()) emulator.#observeStream(name);
+      await emulator.#applyMappings(config);
+      if (options.watch) emulator.#watcher = await Watcher.start(emulator.#watchTarget(dir));
+      if (dataDir) {
+        const running: RunningFile = { pid: process.pid, endpoint, startedAt: new Date(clock.now()).toISOString() };
+        await writeFile(path.join(dataDir, RUNNING_FILE), `${JSON.stringify(running, null, 2)}\n`);
+      }
+      return emulator;
+    } catch (err) {
+      for (const step of undo.reverse()) await step().catch(() => {});
+      throw err;
+    }
+  }
+
+  /** `http://host:port`, for the SDK clients' `endpoint`. */
+  get endpoint(): string {
+    return endpointOf(this.#parts.listener);
+  }
+
+  get port(): number {
+    return this.#parts.listener.port;
+  }
+
+  /** The resolved serverless.yml this emulator runs. */
+  get config(): ServiceConfig {
+    return this.#parts.config;
+  }
+
+  /** Invokes a function in-process (same path as the Lambda API, without HTTP). */
+  invoke(request: InvokeRequest): Promise<InvokeResult> {
+    return this.#parts.lambda.invoker.invoke(request);
+  }
+
+  /** Hears of every finished invocation (duration, billed duration, memory, errors). */
+  onReport(listener: (report: InvocationReport) => void): () => void {
+    return this.#parts.runtime.onReport(listener);
+  }
+
+  /** Listens to what the Kinesis service does (appends, reads, throttles, reshards). */
+  onKinesisEvent(listener: (event: KinesisEvent) => void): () => void {
+    return this.#parts.kinesis.onEvent(listener);
+  }
+
+  /** The cost meter of this run. */
+  get meter(): CostMeter {
+    return this.#parts.meter;
+  }
+
+  /** Resolves once every enabled mapping has caught up with its shards and no batch is in flight. */
+  drain(options: { timeoutMs?: number } = {}): Promise<void> {
+    return this.#parts.mappings.drain(options);
+  }
+
+  /** The event-source mappings engine (status, API-created mappings). */
+  get mappings(): MappingEngine {
+    return this.#parts.mappings;
+  }
+
+  /** Resolves once the watcher has applied every file change seen so far. */
+  async settled(): Promise<void> {
+    await this.#watcher?.settled();
+  }
+
+  status(): EddyStatus {
+    const { runtime, config, mappings } = this.#parts;
+    return {
+      pid: process.pid,
+      endpoint: this.endpoint,
+      service: config.service,
+      stage: config.stage,
+      functions: [...runtime.functions()].map((f) => ({ key: f.key, name: f.name, memorySize: f.memorySize })),
+      mappings: mappings.status(),
+    };
+  }
+
+  #observeStream(streamName: string): void {
+    const stream = this.#parts.kinesis.store.find(streamName);
+    if (stream) this.#parts.meter.observeStream(stream.meta);
+  }
+
+  /** Makes the mappings declared in serverless.yml match `config` (added, changed, removed). */
+  async #applyMappings(config: ServiceConfig): Promise<void> {
+    const { mappings, clock } = this.#parts;
+    const wanted = new Map(
+      Object.values(config.functions).flatMap((fn) =>
+        fn.events.map((event, index) => {
+          const spec = specFromStreamEvent(event, { name: fn.name }, index, {
+            region: config.region,
+            accountId: ACCOUNT_ID,
+            nowMs: clock.now(),
+          });
+          return [spec.uuid, spec] as const;
+        }),
+      ),
+    );
+    for (const { spec } of mappings.list()) {
+      if (spec.origin === 'config' && !wanted.has(spec.uuid)) await mappings.remove(spec.uuid);
+    }
+    for (const [uuid, spec] of wanted) {
+      const current = mappings.get(uuid);
+      if (!current) await mappings.add(spec);
+      else if (JSON.stringify({ ...current.spec, lastModifiedMs: 0 }) !== JSON.stringify({ ...spec, lastModifiedMs: 0 })) {
+        const { uuid: _uuid, ...changes } = spec;
+        await mappings.update(uuid, changes);
+      }
+    }
+  }
+
+  /** Re-reads serverless.yml and applies it: functions, streams and mappings; data and checkpoints are kept. */
+  async reloadConfig(): Promise<void> {
+    const next = await loadConfigOrEmpty(this.#parts.config.dir, this.#parts.options);
+    const result = await this.#parts.runtime.reload(next);
+    this.#parts.config = next;
+    await this.#createStreams();
+    await this.#applyMappings(next);
+    for (const failure of result.failures) this.#parts.sink.notice(`${failure.functionKey}: ${failure.error.message}`);
+  }
+
+  #watchTarget(dir: string): WatchTarget {
+    const { runtime, sink } = this.#parts;
+    return {
+      dir,
+      functionKeys: () => Object.keys(this.#parts.config.functions),
+      inputs: (key) => runtime.inputs(key),
+      rebuild: (key) => runtime.rebuild(key),
+      reloadConfig: () => this.reloadConfig(),
+      notice: (message) => sink.notice(message),
+    };
+  }
+
+  /** Creates the `AWS::Kinesis::Stream` resources of serverless.yml that do not exist yet. */
+  async #createStreams(): Promise<void> {
+    const { kinesis, config } = this.#parts;
+    for (const stream of config.streams) {
+      try {
+        await kinesis.call('CreateStream', {
+          StreamName: stream.name,
+          ...(stream.mode === 'ON_DEMAND'
+            ? { StreamModeDetails: { StreamMode: 'ON_DEMAND' } }
+            : { ShardCount: stream.shardCount }),
+        });
+      } catch (err) {
+        if ((err as { type?: string }).type === 'ResourceInUseException') continue; // kept from an earlier run
+        throw err;
+      }
+      if (stream.retentionPeriodHours > 24) {
+        await this.#whenActive(stream.name);
+        await kinesis.call('IncreaseStreamRetentionPeriod', {
+          StreamName: stream.name,
+          RetentionPeriodHours: stream.retentionPeriodHours,
+        });
+      }
+    }
+    for (const stream of config.streams) await this.#whenActive(stream.name);
+  }
+
+  async #whenActive(streamName: string): Promise<void> {
+    for (;;) {
+      const out = (await this.#parts.kinesis.call('DescribeStreamSummary', { StreamName: streamName })) as {
+        StreamDescriptionSummary: { StreamStatus: string };
+      };
+      if (out.StreamDescriptionSummary.StreamStatus === 'ACTIVE') return;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  #route(req: HttpRequest, res: HttpResponse): void {
+    const { lambda, mappingsApi, kinesis } = this.#parts;
+    if (lambda.api.matches(req)) return lambda.api.handle(req, res);
+    if (mappingsApi.matches(req)) return mappingsApi.handle(req, res);
+    if (req.url?.startsWith('/_eddy/') && req.method === 'GET' && !req.headers['x-amz-target']) {
+      return this.#serveInternal(req, res);
+    }
+    kinesis.handle(req, res);
+  }
+
+  /** eddy's own read-only routes for the CLI (`eddy status`, `eddy cost`). */
+  #serveInternal(req: HttpRequest, res: HttpResponse): void {
+    req.resume();
+    const { meter } = this.#parts;
+    switch (req.url) {
+      case '/_eddy/status':
+        return sendJson(res, 200, this.status());
+      case '/_eddy/cost':
+        return sendJson(res, 200, meter.snapshot());
+      default:
+        return sendJson(res, 404, { message: `No eddy route ${req.url}` });
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    const { listener, lambda, runtime, kinesis, mappings, meter, root, sink, dataDir, releaseLock } = this.#parts;
+    for (const off of this.#cleanups) off();
+    await this.#watcher?.close();
+    await listener.close();
+    await mappings.close();
+    await lambda.close();
+    await runtime.close();
+    await kinesis.close();
+    await root.close();
+    await sink.close();
+    if (dataDir) {
+      await writeSnapshotFile(path.join(dataDir, COST_SNAPSHOT_FILE), meter.snapshot());
+      await rm(path.join(dataDir, RUNNING_FILE), { force: true });
+    }
+    await releaseLock?.();
+  }
+}
+
+function endpointOf(listener: Listener): string {
+  const host = listener.host.includes(':') ? `[${listener.host}]` : listener.host;
+  return `http://${host}:${listener.port}`;
+}
+
+async function loadConfigOrEmpty(dir: string, options: EmulatorOptions): Promise<ServiceConfig> {
+  try {
+    const config = await loadServiceConfig(dir, { stage: options.stage, region: options.region });
+    return options.memorySize === undefined ? config : withMemorySize(config, options.memorySize);
+  } catch (err) {
+    if (!hasErrorCode(err, 'EDDY_ERR_CONFIG_NOT_FOUND')) throw err;
+    // No serverless.yml: serve the Kinesis and Lambda APIs with no functions.
+    return Object.freeze({
+      dir,
+      service: 'eddy',
+      stage: options.stage ?? 'dev',
+      region: options.region ?? 'us-east-1',
+      functions: Object.freeze({}),
+      streams: Object.freeze([]),
+      esbuild: Object.freeze({}),
+      eddy: Object.freeze({ kinesisEndpoint: options.kinesisEndpoint, layers: Object.freeze({}), pollInterval: undefined }),
+      notices: Object.freeze([]),
+    });
+  }
+}
+
+/** The same configuration with every function at one memory size (a `--memory` sweep). */
+function withMemorySize(config: ServiceConfig, memorySize: number): ServiceConfig {
+  const functions = Object.fromEntries(
+    Object.entries(config.functions).map(([key, fn]) => [key, Object.freeze({ ...fn, memorySize })]),
+  );
+  return Object.freeze({ ...config, functions: Object.freeze(functions) });
+}

@@ -1,0 +1,99 @@
+// Hot reload: watches the service folder; a saved handler (or anything it imports) rebuilds that function
+// and swaps its pool, and a saved serverless.yml is re-applied. Errors are reported and the running code or
+// config is kept.
+import path from 'node:path';
+import { watch, type FSWatcher } from 'chokidar';
+import { CONFIG_FILE_NAMES } from './config/parse.ts';
+
+export interface WatchTarget {
+  /** The folder of serverless.yml. */
+  dir: string;
+  /** Function keys currently served. */
+  functionKeys(): Iterable<string>;
+  /** The files a function's current bundle was built from. */
+  inputs(functionKey: string): Promise<string[]>;
+  /** Rebuilds one function; rejects (and keeps the old code) on a build error. */
+  rebuild(functionKey: string): Promise<unknown>;
+  /** Re-reads and applies serverless.yml; rejects (and keeps the running config) when it is invalid. */
+  reloadConfig(): Promise<unknown>;
+  /** Says what happened (rebuilt, failed) on the terminal. */
+  notice(message: string): void;
+}
+
+const IGNORED = /(^|[/\\])(node_modules|\.git|\.eddy|\.serverless|\.esbuild|\.build)([/\\]|$)/;
+
+export class Watcher {
+  readonly #target: WatchTarget;
+  readonly #watcher: FSWatcher;
+  /** One chain of work, so rebuilds and reloads apply in the order their files were saved. */
+  #queue: Promise<void> = Promise.resolve();
+  #pendingFiles = new Set<string>();
+  #scheduled = false;
+
+  private constructor(target: WatchTarget, watcher: FSWatcher) {
+    this.#target = target;
+    this.#watcher = watcher;
+    const onFile = (file: string): void => this.#changed(path.resolve(file));
+    watcher.on('add', onFile).on('change', onFile).on('unlink', onFile);
+  }
+
+  static async start(target: WatchTarget): Promise<Watcher> {
+    const watcher = watch(target.dir, {
+      ignored: (file) => IGNORED.test(path.relative(target.dir, file)),
+      ignoreInitial: true,
+      persistent: true,
+    });
+    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+    return new Watcher(target, watcher);
+  }
+
+  /** Resolves once every change seen so far has been applied. */
+  settled(): Promise<void> {
+    return this.#queue;
+  }
+
+  #changed(file: string): void {
+    this.#pendingFiles.add(file);
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    // Editors save in several steps (write temp, rename): collect the burst before acting on it.
+    setTimeout(() => {
+      this.#scheduled = false;
+      const files = [...this.#pendingFiles];
+      this.#pendingFiles.clear();
+      this.#queue = this.#queue.then(() => this.#apply(files));
+    }, 25);
+  }
+
+  async #apply(files: string[]): Promise<void> {
+    const target = this.#target;
+    const configChanged = files.some(
+      (f) => path.dirname(f) === target.dir && (CONFIG_FILE_NAMES as readonly string[]).includes(path.basename(f)),
+    );
+    if (configChanged) {
+      try {
+        await target.reloadConfig();
+        target.notice('serverless.yml re-applied');
+      } catch (err) {
+        target.notice(`serverless.yml not applied, the running configuration is kept:\n${(err as Error).message}`);
+      }
+      return;
+    }
+    const changed = new Set(files);
+    for (const key of [...target.functionKeys()]) {
+      const inputs = await target.inputs(key);
+      if (!inputs.some((f) => changed.has(path.resolve(f)))) continue;
+      try {
+        await target.rebuild(key);
+        target.notice(`${key}: rebuilt`);
+      } catch (err) {
+        target.notice(`${key}: build failed, the previous code keeps serving:\n${(err as Error).message}`);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#watcher.close();
+    await this.#queue;
+  }
+}
