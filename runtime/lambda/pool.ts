@@ -43,20 +43,71 @@ export interface RunResult {
   /** Set when INIT failed or timed out: logged as INIT_REPORT. */
   initFailure: { status: 'timeout' | 'error'; errorType: string | undefined; durationMs: number } | undefined;
   /** Lines the platform logs for this failure (the timeout line, `Runtime exited ...`). */
-  platformLines: string[];
+  platformLines: readonly string[];
 }
 
-interface Active {
-  hooks: RunHooks;
-  received: number;
+/**
+ * A one-shot abort signal in the EventEmitter shape piscina accepts: far cheaper per invocation than an
+ * AbortController (an EventTarget), and aborting the running task makes piscina terminate its worker.
+ */
+class TaskAbort {
+  aborted = false;
+  #listener: (() => void) | undefined;
+  once(_name: 'abort', listener: () => void): void {
+    this.#listener = listener;
+  }
+  off(_name: 'abort', listener: () => void): void {
+    if (this.#listener === listener) this.#listener = undefined;
+  }
+  removeListener(name: 'abort', listener: () => void): void {
+    this.off(name, listener);
+  }
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    const listener = this.#listener;
+    this.#listener = undefined;
+    listener?.();
+  }
+}
+
+/** The host's state of one running invocation: its timer, abort signal and the events seen so far. */
+class Active {
+  readonly hooks: RunHooks;
+  readonly abort = new TaskAbort();
+  received = 0;
   /** Resolves the wait for the last log lines once `received` reaches `expected`. */
-  expected: number;
+  expected = 0;
   drained: (() => void) | undefined;
   initStartedAt: number | undefined;
   initDurationMs: number | undefined;
   fatal: Extract<WorkerEvent, { type: 'fatal' }> | undefined;
-  onInit: ((phase: 'start' | 'done') => void) | undefined;
+  timedOut: 'invoke' | 'init' | undefined;
+  invokeStartedAt = performance.now();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(hooks: RunHooks) {
+    this.hooks = hooks;
+  }
+
+  /** (Re)starts the deadline of the current phase; past it the task is aborted and its worker terminated. */
+  arm(ms: number, phase: 'invoke' | 'init'): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(Active.#expire, ms, this, phase);
+  }
+
+  disarm(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  static #expire(this: void, active: Active, phase: 'invoke' | 'init'): void {
+    active.timedOut = phase;
+    active.abort.abort();
+  }
 }
+
+const NO_LINES: readonly string[] = [];
 
 export class EnvironmentPool {
   readonly fn: FunctionConfig;
@@ -64,12 +115,14 @@ export class EnvironmentPool {
   readonly #piscina: Piscina<InvokeTask, InvokeOutcome>;
   readonly #active = new Map<string, Active>();
   readonly #initTimeoutMs: number;
+  readonly #timeoutMs: number;
   #closing = false;
 
   constructor(options: PoolOptions) {
     this.fn = options.fn;
     this.bundle = options.bundle;
     this.#initTimeoutMs = options.initTimeoutMs;
+    this.#timeoutMs = options.fn.timeout * 1000;
     const setup: EnvironmentSetup = {
       functionKey: options.fn.key,
       handler: options.fn.handler,
@@ -125,12 +178,14 @@ export class EnvironmentPool {
       case 'initStart':
         active.initStartedAt = performance.now();
         active.hooks.initStart();
-        active.onInit?.('start');
+        // INIT has its own limit; the function's timeout starts once INIT is done.
+        active.arm(this.#initTimeoutMs, 'init');
         return;
       case 'initDone':
         active.initDurationMs = event.initDurationMs;
         active.hooks.initDone(event.initDurationMs);
-        active.onInit?.('done');
+        active.invokeStartedAt = performance.now();
+        active.arm(this.#timeoutMs, 'invoke');
         return;
       case 'fatal':
         active.fatal = event;
@@ -140,58 +195,28 @@ export class EnvironmentPool {
 
   /** Runs one invocation on a free environment (the caller has already taken a concurrency slot). */
   async run(task: InvokeTask, hooks: RunHooks): Promise<RunResult> {
-    const timeoutMs = this.fn.timeout * 1000;
-    const active: Active = {
-      hooks,
-      received: 0,
-      expected: 0,
-      drained: undefined,
-      initStartedAt: undefined,
-      initDurationMs: undefined,
-      fatal: undefined,
-      onInit: undefined,
-    };
-    const abort = new AbortController();
-    let timedOut: 'invoke' | 'init' | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    let invokeStartedAt = performance.now();
-    const arm = (ms: number, phase: 'invoke' | 'init') => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        timedOut = phase;
-        abort.abort();
-      }, ms);
-    };
-    active.onInit = (phase) => {
-      if (phase === 'start') arm(this.#initTimeoutMs, 'init');
-      else {
-        invokeStartedAt = performance.now();
-        arm(timeoutMs, 'invoke');
-      }
-    };
-    arm(timeoutMs, 'invoke');
+    const active = new Active(hooks);
+    active.arm(this.#timeoutMs, 'invoke');
     this.#active.set(task.requestId, active);
     try {
-      const outcome = await this.#piscina.run(task, { signal: abort.signal });
-      await this.#drain(active, outcome.logCount);
-      const common = {
+      const outcome = await this.#piscina.run(task, { signal: active.abort });
+      if (active.received < outcome.logCount) await this.#drain(active, outcome.logCount);
+      return {
+        payload: outcome.kind === 'success' ? outcome.payload : undefined,
+        error: outcome.kind === 'error' ? outcome.error : undefined,
         durationMs: outcome.durationMs,
         maxMemoryUsedMb: outcome.maxMemoryUsedMb,
         initDurationMs: outcome.initDurationMs,
         platform: undefined,
         initFailure: undefined,
-        platformLines: [],
+        platformLines: NO_LINES,
       };
-      return outcome.kind === 'success'
-        ? { ...common, payload: outcome.payload, error: undefined }
-        : { ...common, payload: undefined, error: outcome.error };
     } catch (err) {
       if (this.#closing) throw new EddyError('EDDY_ERR_STOPPED', undefined, { cause: err });
       if (active.fatal) await this.#drain(active, active.fatal.logCount);
-      return this.#failure(task.requestId, active, err, timedOut, performance.now() - invokeStartedAt);
+      return this.#failure(task.requestId, active, err, active.timedOut, performance.now() - active.invokeStartedAt);
     } finally {
-      clearTimeout(timer);
-      active.onInit = undefined;
+      active.disarm();
       this.#active.delete(task.requestId);
     }
   }

@@ -47,6 +47,8 @@ interface Slot {
   fn: FunctionConfig;
   bundler: FunctionBundler;
   deployment: Promise<Deployment> | undefined;
+  /** The settled value of `deployment` (saves an await per invocation). */
+  ready: Deployment | undefined;
   tmpDir: string;
 }
 
@@ -148,6 +150,8 @@ export class FunctionRuntime implements Invoker {
   }
 
   #resolve(functionName: string, qualifier: string | undefined): { slot: Slot; qualifier: string | undefined } {
+    const byKey = qualifier === undefined ? this.#slots.get(functionName) : undefined;
+    if (byKey) return { slot: byKey, qualifier: undefined };
     const region = this.#config.region;
     let name = functionName;
     let fromName: string | undefined;
@@ -236,7 +240,7 @@ export class FunctionRuntime implements Invoker {
       release = got;
     }
     try {
-      const deployment = await this.#deploy(slot);
+      const deployment = slot.ready ?? (await this.#deploy(slot));
       const fn = deployment.kind === 'pool' ? deployment.pool.fn : slot.fn;
       const invokedFunctionArn = this.arnOf(fn) + (qualifier !== undefined ? `:${qualifier}` : '');
       return await this.#run(fn, deployment, {
@@ -259,24 +263,11 @@ export class FunctionRuntime implements Invoker {
   ): Promise<InvokeResult> {
     const { requestId } = req;
     const startedAtMs = this.#clock.now();
-    const lines = new PlatformLines(fn.logFormat);
-    const ref = { key: fn.key, name: fn.name };
-    const log = req.tail ? new InvocationLog() : undefined;
-    const write = (line: string): void => {
-      this.#sink.write(ref, line);
-      log?.push(line);
-    };
-    let started = false;
-    let initializing = false;
-    const start = (): void => {
-      if (started) return;
-      started = true;
-      write(lines.start(requestId));
-    };
+    const out = new InvocationWriter(this.#sink, fn, requestId, req.tail);
     let result: RunResult;
     if (deployment.kind === 'failed') {
       const error = deployment.failure.error;
-      write(lines.initError(error));
+      out.write(out.lines.initError(error));
       result = {
         payload: undefined,
         error,
@@ -290,24 +281,13 @@ export class FunctionRuntime implements Invoker {
     } else {
       result = await deployment.pool.run(
         { requestId, payload: req.payload, invokedFunctionArn: req.invokedFunctionArn, clientContext: req.clientContext, identity: undefined },
-        {
-          initStart: () => {
-            initializing = true;
-          },
-          initDone: () => {
-            initializing = false;
-            start();
-          },
-          line: (line) => {
-            if (!initializing) start();
-            write(line);
-          },
-        },
+        out,
       );
     }
-    if (result.initFailure) write(lines.initReport(result.initFailure.durationMs, result.initFailure.status, result.initFailure.errorType));
-    start();
-    for (const line of result.platformLines) write(line);
+    const lines = out.lines;
+    if (result.initFailure) out.write(lines.initReport(result.initFailure.durationMs, result.initFailure.status, result.initFailure.errorType));
+    out.start();
+    for (const line of result.platformLines) out.write(line);
     let payload = result.payload;
     let error = result.error;
     if (payload !== undefined && Buffer.byteLength(payload) > RESPONSE_LIMIT) {
@@ -318,8 +298,8 @@ export class FunctionRuntime implements Invoker {
       };
     }
     const billedDurationMs = billedDuration(result.durationMs, result.initDurationMs);
-    write(lines.end(requestId));
-    write(
+    out.write(lines.end(requestId));
+    out.write(
       lines.report({
         requestId,
         durationMs: result.durationMs,
@@ -348,7 +328,7 @@ export class FunctionRuntime implements Invoker {
       statusCode: 200,
       payload: Buffer.from(error ? JSON.stringify(error) : (payload ?? 'null'), 'utf8'),
       functionError: error ? 'Unhandled' : undefined,
-      logResult: log?.tail(),
+      logResult: out.tail(),
       executedVersion: '$LATEST',
       requestId,
     };
@@ -366,11 +346,18 @@ export class FunctionRuntime implements Invoker {
 
   /** The function's deployment, building it on first use. */
   #deploy(slot: Slot): Promise<Deployment> {
-    slot.deployment ??= this.#build(slot).catch((err: unknown) => {
-      slot.deployment = undefined;
-      throw err;
-    });
-    return slot.deployment;
+    slot.deployment ??= this.#build(slot).then(
+      (d) => {
+        if (slot.deployment === pending) slot.ready = d;
+        return d;
+      },
+      (err: unknown) => {
+        if (slot.deployment === pending) slot.deployment = undefined;
+        throw err;
+      },
+    );
+    const pending = slot.deployment;
+    return pending;
   }
 
   async #build(slot: Slot): Promise<Deployment> {
@@ -403,6 +390,7 @@ export class FunctionRuntime implements Invoker {
       fn,
       bundler: new FunctionBundler({ fn, serviceDir: config.dir, esbuildOptions: config.esbuild, outRoot: path.join(this.#root, 'build') }),
       deployment: undefined,
+      ready: undefined,
       tmpDir: path.join(this.#root, 'tmp', safe),
     };
   }
@@ -437,12 +425,17 @@ export class FunctionRuntime implements Invoker {
     if (!built.ok) {
       const error = built.buildError ?? new EddyError('EDDY_ERR_BUILD_FAILED', `${next.fn.handler}: ${built.error.errorMessage}`);
       this.#sink.notice(`${next.fn.key}: ${error.message}`);
-      if (old?.kind !== 'pool') next.deployment = Promise.resolve({ kind: 'failed', failure: built });
+      if (old?.kind !== 'pool') {
+        const failed: Deployment = { kind: 'failed', failure: built };
+        next.deployment = Promise.resolve(failed);
+        next.ready = failed;
+      }
       throw error;
     }
     if (old?.kind === 'pool' && prev === next && old.pool.bundle.hash === built.hash) return { inputs: built.inputs };
     const fresh = await this.#start(next, built);
     next.deployment = Promise.resolve(fresh);
+    next.ready = fresh;
     this.#slots.set(next.fn.key, next);
     if (prev !== next) await prev.bundler.dispose();
     if (old?.kind === 'pool') this.#retire(old.pool);
@@ -510,6 +503,58 @@ export class FunctionRuntime implements Invoker {
     await Promise.all(this.#retiring);
     await this.#sink.close();
     if (this.#ownsRoot) await rm(this.#root, { recursive: true, force: true });
+  }
+}
+
+const TEXT_LINES = new PlatformLines('Text');
+const JSON_LINES = new PlatformLines('JSON');
+
+/** One invocation's log: to the sink, and kept for Tail; START goes out after INIT's own lines. */
+class InvocationWriter {
+  readonly lines: PlatformLines;
+  readonly #sink: LogSink;
+  readonly #ref: { key: string; name: string };
+  readonly #requestId: string;
+  readonly #tail: InvocationLog | undefined;
+  #started = false;
+  #initializing = false;
+
+  constructor(sink: LogSink, fn: FunctionConfig, requestId: string, tail: boolean) {
+    this.lines = fn.logFormat === 'JSON' ? JSON_LINES : TEXT_LINES;
+    this.#sink = sink;
+    this.#ref = { key: fn.key, name: fn.name };
+    this.#requestId = requestId;
+    this.#tail = tail ? new InvocationLog() : undefined;
+  }
+
+  write(line: string): void {
+    this.#sink.write(this.#ref, line);
+    this.#tail?.push(line);
+  }
+
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.write(this.lines.start(this.#requestId));
+  }
+
+  tail(): string | undefined {
+    return this.#tail?.tail();
+  }
+
+  // RunHooks
+  initStart(): void {
+    this.#initializing = true;
+  }
+
+  initDone(): void {
+    this.#initializing = false;
+    this.start();
+  }
+
+  line(line: string): void {
+    if (!this.#initializing) this.start();
+    this.write(line);
   }
 }
 

@@ -10,6 +10,7 @@ import { formatErrorForLog, patchConsole } from './console.ts';
 import { formatError, JSONStringifyError, UnhandledPromiseRejection } from './errors.ts';
 import { runHandler } from './invoke.ts';
 import { loadHandler, type Handler } from './loader.ts';
+import { beginListenerTracking, endListenerTracking, installListenerTracking } from './listeners.ts';
 import { beginInvocationTimers, endInvocationTimers, installTimerTracking, realTimers } from './timers.ts';
 
 const setup = workerData as EnvironmentSetup;
@@ -46,6 +47,7 @@ patchConsole(setup.logFormat, process.env['AWS_LAMBDA_LOG_LEVEL'], {
   },
 });
 installTimerTracking();
+installListenerTracking();
 
 function logError(label: string, err: unknown): void {
   if (setup.logFormat === 'JSON') console.error(err instanceof Error ? err : new Error(String(err)));
@@ -123,11 +125,11 @@ export default async function invoke(task: InvokeTask): Promise<InvokeOutcome> {
   }
   printedId = task.requestId;
   const event: unknown = task.payload === '' ? {} : JSON.parse(task.payload);
-  const listenersBefore = new Map(process.eventNames().map((name) => [name, new Set(process.listeners(name as 'exit'))]));
   invokeStart = performance.now();
   const deadlineMs = Date.now() + setup.timeoutMs;
   coldInitMs = cold ? initDurationMs : undefined;
   beginInvocationTimers();
+  beginListenerTracking();
   try {
     const result = await runHandler(handler, event, task, deadlineMs, setup.runtimeMajor < 24);
     // One turn of the event loop, so a rejection left unhandled by this invocation is reported as its
@@ -144,10 +146,6 @@ export default async function invoke(task: InvokeTask): Promise<InvokeOutcome> {
     return { kind: 'error', error: formatError(result.error), initDurationMs: coldInitMs, durationMs, maxMemoryUsedMb: maxMemoryUsedMb(), logCount };
   } finally {
     endInvocationTimers();
-    // Listeners the invocation added to `process` go with it (the runtime's own were there before).
-    for (const name of process.eventNames()) {
-      const before = listenersBefore.get(name);
-      for (const l of process.listeners(name as 'exit')) if (!before?.has(l)) process.removeListener(name, l);
-    }
+    endListenerTracking();
   }
 }
