@@ -218,9 +218,17 @@ export function resolveServiceConfig(raw: unknown, options: ResolveOptions = {})
   } satisfies ServiceConfig);
 }
 
+/** Plugins whose job eddy does itself: no notice for them. */
+const COVERED_PLUGINS = new Set([
+  'serverless-esbuild', // custom.esbuild is read; eddy bundles with esbuild
+  'serverless-offline', // eddy is the local runtime
+  'serverless-plugin-typescript', // eddy bundles TypeScript
+  'serverless-dotenv-plugin', // eddy reads .env files
+]);
+
 function pluginNotices(plugins: unknown, report: Report): void {
   const list = Array.isArray(plugins) ? plugins : asArr(asObj(plugins)['modules']);
-  const names = list.filter((p): p is string => typeof p === 'string');
+  const names = list.filter((p): p is string => typeof p === 'string' && !COVERED_PLUGINS.has(p));
   if (names.length > 0) report.notice(['plugins'], `not run by eddy: ${names.join(', ')}`);
 }
 

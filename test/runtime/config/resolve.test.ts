@@ -262,7 +262,7 @@ functions:
       'functions.ingest.provisionedConcurrency: provisioned concurrency is not emulated by eddy (environments start on demand); ignored',
       'functions.ingest.events[0].http: http events are not emulated by eddy; ignored',
       'functions.ingest.events[1].sqs: sqs events are not emulated by eddy; ignored',
-      'plugins: not run by eddy: serverless-offline, serverless-iam-roles-per-function',
+      'plugins: not run by eddy: serverless-iam-roles-per-function',
     ]);
   });
 });
