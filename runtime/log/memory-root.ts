@@ -1,4 +1,5 @@
 // The --in-memory LogRoot: the same contract as the disk root, nothing written to disk.
+import { BODY_FIXED_BYTES, MAX_BODY_BYTES, MAX_PARTITION_KEY_BYTES } from './record-codec.ts';
 import type { LogRoot, NewRecord, ShardLog, StoredRecord } from './types.ts';
 
 class MemoryShardLog implements ShardLog {
@@ -20,6 +21,13 @@ class MemoryShardLog implements ShardLog {
 
   append(records: readonly NewRecord[]): { firstIndex: bigint; written: Promise<void> } {
     const firstIndex = this.nextIndex;
+    // The disk root's limits (far above Kinesis's), checked the same way: the whole batch is refused.
+    for (const [i, r] of records.entries()) {
+      const keyBytes = r.partitionKey.length * 3 > MAX_PARTITION_KEY_BYTES ? Buffer.byteLength(r.partitionKey) : 0;
+      if (keyBytes > MAX_PARTITION_KEY_BYTES || BODY_FIXED_BYTES + keyBytes + r.data.length > MAX_BODY_BYTES) {
+        throw new RangeError(`Record ${i} of the batch is too large to store (${keyBytes + r.data.length} bytes).`);
+      }
+    }
     let last = this.#lastArrival;
     let index = firstIndex;
     for (const r of records) {

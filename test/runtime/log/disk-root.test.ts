@@ -1,6 +1,6 @@
 // What only the disk root has: segment files, their deletion by retention, bounded open files, closing.
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDiskRoot } from '../../../runtime/log/disk-root.ts';
@@ -91,6 +91,26 @@ describe('disk root files', () => {
     }
     expect(await openFds()).toBe(before);
     root = await openDiskRoot(dir, { fsync: false });
+  });
+
+  it('stops a shard at a failed write: that append and every later one fail, a restart recovers', async () => {
+    for (let t = 1; t < 7; t++) await shard.append(batch(t)).written;
+    // Make the next segment's file impossible to create: a folder sits where it should go.
+    const next = Number(shard.nextIndex);
+    await mkdir(join(shardDir, `${String(next).padStart(20, '0')}.log`));
+    const failed = shard.append(batch(7)); // rolls: the segment before it is full
+    await expect(failed.written).rejects.toMatchObject({ code: 'EISDIR' });
+    await expect(shard.append(batch(8)).written).rejects.toMatchObject({ code: 'EISDIR' });
+    await expect(shard.read(0n, 1, 1000)).rejects.toMatchObject({ code: 'EISDIR' });
+    await root.close();
+    await rm(join(shardDir, `${String(next).padStart(20, '0')}.log`), { recursive: true });
+    root = await openDiskRoot(dir, { fsync: false, segmentBytes: 3 * 10 * RECORD });
+    shard = await root.openShard('Orders', 'shardId-000000000001');
+    expect(shard.nextIndex).toBe(BigInt(next));
+    const after = shard.append(batch(9));
+    await after.written;
+    expect(after.firstIndex).toBe(BigInt(next));
+    expect((await shard.read(0n, 1000, 1_000_000)).length).toBe(next + 10);
   });
 
   it('drops a stream by deleting its folder', async () => {

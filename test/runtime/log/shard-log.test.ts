@@ -81,6 +81,16 @@ describe.each(rootKinds())('$name root', (kind) => {
     expect([...(await shard.read(0n, 1, 100))[0]!.data]).toEqual([1, 2, 3]);
   });
 
+  it('refuses a whole batch holding a record too large to store', async () => {
+    await appendAll([rec('k', 'a', 1)]);
+    expect(() => shard.append([rec('k', 'ok', 2), rec('x'.repeat(70_000), 'b', 2)])).toThrow(RangeError);
+    expect(() => shard.append([rec('k', new Uint8Array(64 * 1024 * 1024), 2)])).toThrow(RangeError);
+    expect(shard.nextIndex).toBe(1n);
+    expect(shard.lastArrivalMs).toBe(1);
+    expect(await appendAll([rec('k', 'c', 3)])).toBe(1n);
+    expect((await shard.read(0n, 10, 1000)).map((r) => Buffer.from(r.data).toString())).toEqual(['a', 'c']);
+  });
+
   it('keeps arrival times non-decreasing', async () => {
     await appendAll([rec('k', 'a', 100), rec('k', 'b', 50), rec('k', 'c', 200), rec('k', 'd', Number.NaN)]);
     await appendAll([rec('k', 'e', 150)]);
