@@ -14,11 +14,14 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import kinesalite from 'kinesalite';
 import type { AddressInfo } from 'node:net';
-import type { Clock } from '../../../runtime/clock.ts';
+import type { Clock, VirtualClock } from '../../../runtime/clock.ts';
 import type { FunctionConfig, ServiceConfig } from '../../../runtime/config/types.ts';
 import { openLambdaService, type LambdaService } from '../../../runtime/lambda/api/service.ts';
 import { FunctionRuntime } from '../../../runtime/lambda/runtime.ts';
 import type { LogRoot } from '../../../runtime/log/types.ts';
+import { KinesisService } from '../../../runtime/kinesis/service.ts';
+import { MemoryLogRoot } from '../../../runtime/log/memory-root.ts';
+import { listen } from '../../../runtime/server/listener.ts';
 import { MappingEngine, type MappingEngineOptions } from '../../../runtime/mappings/engine.ts';
 import { API_DEFAULTS, defaultRoleArn, functionArnOf } from '../../../runtime/mappings/spec.ts';
 import type { MappingSpec } from '../../../runtime/mappings/types.ts';
@@ -55,9 +58,36 @@ export async function startKinesalite(): Promise<Kinesis> {
   };
 }
 
-export async function createStream(k: Kinesis, name: string, shards: number): Promise<string[]> {
+/**
+ * eddy's own Kinesis service on port 0 (h1 + h2c listener), on the given clock; onAppended tells a
+ * mapping engine to wake its pollers, as the Emulator does.
+ */
+export async function startEddyKinesis(clock: Clock, root: LogRoot = new MemoryLogRoot()): Promise<Kinesis & { wake(engine: MappingEngine): () => void }> {
+  const service = await KinesisService.open({ root, clock, region: REGION, accountId: ACCOUNT, enforceLimits: false, statusDelayMs: 0 });
+  const listener = await listen({ port: 0, host: '127.0.0.1', handler: (req, res) => service.handle(req, res) });
+  const endpoint = `http://127.0.0.1:${listener.port}`;
+  const client = new KinesisClient({ endpoint, region: REGION, credentials: CREDENTIALS });
+  return {
+    endpoint,
+    client,
+    wake(engine) {
+      return service.onEvent((e) => {
+        if (e.type === 'appended') engine.wake(e.streamName, e.shardId);
+      });
+    },
+    async close() {
+      client.destroy();
+      await listener.close();
+      await service.close();
+    },
+  };
+}
+
+/** Creates a stream and waits for ACTIVE (on a virtual clock, its zero-delay status timer is fired). */
+export async function createStream(k: Kinesis, name: string, shards: number, clock?: VirtualClock): Promise<string[]> {
   await k.client.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
   await waitFor(async () => {
+    clock?.advance(0);
     const s = await k.client.send(new DescribeStreamSummaryCommand({ StreamName: name }));
     return s.StreamDescriptionSummary?.StreamStatus === 'ACTIVE';
   }, 'stream ACTIVE');

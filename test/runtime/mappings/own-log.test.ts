@@ -1,0 +1,84 @@
+// The mapping against eddy's own Kinesis service (not kinesalite): woken on appends instead of polling,
+// order per key with PF 1 and 4, and tumbling windows on one virtual clock shared by the log and the
+// mappings, so window boundaries and arrival times are exact.
+import { afterEach, describe, expect, it } from 'vitest';
+import { systemClock, VirtualClock, type Clock } from '../../../runtime/clock.ts';
+import { MemoryLogRoot } from '../../../runtime/log/memory-root.ts';
+import type { MappingEngine } from '../../../runtime/mappings/engine.ts';
+import { createStream, engineFor, linesOf, put, spec, startEddyKinesis, startFunctions, waitFor, type Functions, type Kinesis, type Seen } from './helpers.ts';
+
+let k: (Kinesis & { wake(engine: MappingEngine): () => void }) | undefined;
+let fns: Functions | undefined;
+let engine: MappingEngine | undefined;
+
+async function setup(clock: Clock, functions: Record<string, string>): Promise<{ k: NonNullable<typeof k>; fns: Functions; engine: MappingEngine }> {
+  const root = new MemoryLogRoot();
+  k = await startEddyKinesis(clock, root);
+  fns = await startFunctions(root, clock, functions);
+  // No poll interval: idle pollers wait to be woken by appends.
+  engine = await engineFor(k, root, clock, fns, { wake: true, pollIntervalMs: undefined as never });
+  k.wake(engine);
+  return { k, fns, engine };
+}
+
+afterEach(async () => {
+  await engine?.close();
+  await fns?.close();
+  await k?.close();
+  engine = undefined;
+  fns = undefined;
+  k = undefined;
+});
+
+describe("on eddy's own log", () => {
+  it.each([1, 4])('keeps per-key order with PF %i, woken by appends', async (pf) => {
+    const { k, fns, engine } = await setup(systemClock, { own: 'record' });
+    await createStream(k, 'own', 3);
+    const keys = Array.from({ length: 12 }, (_, i) => `key-${i}`);
+    const records = Array.from({ length: 400 }, (_, i) => ({ pk: keys[i % 12]!, data: { i } }));
+    await engine.add(spec('own', 'own', { parallelizationFactor: pf, batchSize: 10 }));
+    for (let i = 0; i < records.length; i += 50) await put(k, 'own', records.slice(i, i + 50));
+    await engine.drain({ timeoutMs: 20_000 });
+    const seen = (await linesOf<Seen>(fns.out, 'own')).flatMap((l) => l.records);
+    expect(seen).toHaveLength(400);
+    for (const key of keys) {
+      expect(seen.filter((r) => r.pk === key).map((r) => r.data['i'])).toEqual(records.map((r, i) => ({ ...r, i })).filter((r) => r.pk === key).map((r) => r.i));
+    }
+  });
+
+  it('aggregates several tumbling windows through state, each closed on the virtual clock', async () => {
+    const clock = new VirtualClock(Date.UTC(2026, 0, 1, 12, 0, 0));
+    const { k, fns, engine } = await setup(clock, { agg: 'aggregate' });
+    await createStream(k, 'own-windows', 1, clock);
+    await engine.add(spec('agg', 'own-windows', { batchSize: 2, tumblingWindowInSeconds: 60 }));
+    // Window 1 (12:00): 4, 8, 6; window 2 (12:01): 1, 3; window 3 (12:02): 10.
+    await put(k, 'own-windows', [4, 8, 6].map((value) => ({ pk: 'k', data: { value } })));
+    await engine.drain({ timeoutMs: 10_000 });
+    clock.advance(60_000);
+    await put(k, 'own-windows', [1, 3].map((value) => ({ pk: 'k', data: { value } })));
+    await engine.drain({ timeoutMs: 10_000 });
+    clock.advance(60_000);
+    await put(k, 'own-windows', [{ pk: 'k', data: { value: 10 } }]);
+    await engine.drain({ timeoutMs: 10_000 });
+    clock.advance(60_000);
+    const lines = await waitFor(async () => {
+      const l = await linesOf<Record<string, any>>(fns.out, 'agg');
+      return l.filter((x) => x['result']).length === 3 && l;
+    }, 'three window results');
+    expect(lines.filter((l) => l['result']).map((l) => l['result'])).toEqual([
+      { min: 4, max: 8, average: 6, count: 3 },
+      { min: 1, max: 3, average: 2, count: 2 },
+      { min: 10, max: 10, average: 10, count: 1 },
+    ]);
+    const windows = lines.filter((l) => l['window']).map((l) => [l['window'].start, l['records'], l['isFinalInvokeForWindow']]);
+    expect(windows).toEqual([
+      ['2026-01-01T12:00:00Z', 2, false],
+      ['2026-01-01T12:00:00Z', 1, false],
+      ['2026-01-01T12:00:00Z', 0, true],
+      ['2026-01-01T12:01:00Z', 2, false],
+      ['2026-01-01T12:01:00Z', 0, true],
+      ['2026-01-01T12:02:00Z', 1, false],
+      ['2026-01-01T12:02:00Z', 0, true],
+    ]);
+  });
+});
