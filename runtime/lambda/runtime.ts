@@ -298,8 +298,8 @@ export class FunctionRuntime implements Invoker {
       };
     }
     const billedDurationMs = billedDuration(result.durationMs, result.initDurationMs);
-    out.write(lines.end(requestId));
-    out.write(
+    out.platform(lines.end(requestId));
+    out.platform(
       lines.report({
         requestId,
         durationMs: result.durationMs,
@@ -518,9 +518,12 @@ class InvocationWriter {
   readonly #tail: InvocationLog | undefined;
   #started = false;
   #initializing = false;
+  /** JSON format with systemLogLevel WARN or above: the INFO platform events (start, end, report) are dropped. */
+  readonly #quiet: boolean;
 
   constructor(sink: LogSink, fn: FunctionConfig, requestId: string, tail: boolean) {
     this.lines = fn.logFormat === 'JSON' ? JSON_LINES : TEXT_LINES;
+    this.#quiet = fn.logFormat === 'JSON' && ['WARN', 'ERROR', 'FATAL'].includes(fn.systemLogLevel?.toUpperCase() ?? '');
     this.#sink = sink;
     this.#ref = { key: fn.key, name: fn.name };
     this.#requestId = requestId;
@@ -535,7 +538,12 @@ class InvocationWriter {
   start(): void {
     if (this.#started) return;
     this.#started = true;
-    this.write(this.lines.start(this.#requestId));
+    if (!this.#quiet) this.write(this.lines.start(this.#requestId));
+  }
+
+  /** An INFO-level platform event (END, REPORT). */
+  platform(line: string): void {
+    if (!this.#quiet) this.write(line);
   }
 
   tail(): string | undefined {

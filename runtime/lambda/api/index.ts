@@ -36,20 +36,21 @@ export interface LambdaApiOptions {
 }
 
 export interface LambdaApi {
-  /** True for the paths this API answers: everything under /2015-03-31/functions and /2014-11-13/functions. */
+  /** True for the Lambda paths this API answers (all but event-source mappings; see isLambdaFunctionPath). */
   matches(req: HttpRequest): boolean;
   handle(req: HttpRequest, res: HttpResponse): void;
 }
 
-const PREFIXES = ['/2015-03-31/functions', '/2014-11-13/functions'];
+/**
+ * Every Lambda REST path except the event-source-mapping ones (runtime/mappings serves those): function
+ * routes of every API version (`/2015-03-31/functions…`, `/2017-10-31/functions/{name}/concurrency`,
+ * `/2021-11-15/functions/{name}/response-streaming-invocations`, …) plus layers, account settings, tags
+ * and code-signing configs, so a Lambda operation eddy does not emulate gets UnknownOperationException.
+ */
+const LAMBDA_PATH = /^\/\d{4}-\d{2}-\d{2}\/(?:functions|layers|account-settings|tags|code-signing-configs)(?:[/?]|$)/;
 
 export function isLambdaFunctionPath(url: string): boolean {
-  for (const prefix of PREFIXES) {
-    if (url.startsWith(prefix) && (url.length === prefix.length || url[prefix.length] === '/' || url[prefix.length] === '?')) {
-      return true;
-    }
-  }
-  return false;
+  return LAMBDA_PATH.test(url);
 }
 
 function replyError(res: HttpResponse, err: unknown): void {

@@ -36,6 +36,7 @@ beforeAll(async () => {
       fnConfig('callbackFails', 'callback.fails'),
       fnConfig('succeed', 'callback.succeed'),
       fnConfig('waits', 'callback.waits'),
+      fnConfig('noWait', 'callback.noWait'),
       fnConfig('plain', 'callback.plain'),
       fnConfig('callback24', 'callback.handler', { runtime: 'nodejs24.x' }),
       fnConfig('asyncThree24', 'callback.asyncThree', { runtime: 'nodejs24.x' }),
@@ -178,6 +179,7 @@ describe('handlers', () => {
     expect(failed.body['errorMessage']).toBe('callback error');
     expect((await invokeJson(h, 'succeed')).body).toEqual({ via: 'succeed' });
     expect((await invokeJson(h, 'waits')).body).toBe('answered');
+    expect((await invokeJson(h, 'noWait')).body).toBe('did not wait');
     // A handler that neither returns a promise nor calls back answers null, as the RIC does.
     expect(Buffer.from((await invokeJson(h, 'plain')).result.payload).toString()).toBe('null');
   });

@@ -131,6 +131,22 @@ describe('environment faults', () => {
   });
 });
 
+describe('INIT limit', () => {
+  test('INIT past its limit is abandoned with INIT_REPORT Status: timeout', async () => {
+    const slow = await harness([fnConfig('initSpin', 'init-spin.handler')], { initTimeoutMs: 500 });
+    try {
+      const { result, body } = await invokeJson(slow, 'initSpin');
+      expect(result.functionError).toBe('Unhandled');
+      expect(body).toEqual({ errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${result.requestId} Error: Task timed out after 0.50 seconds` });
+      const lines = slow.sink.of('initSpin');
+      expect(lines[0]).toMatch(/^INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: timeout$/);
+      expect(lines.at(-1)).toMatch(new RegExp(`^REPORT RequestId: ${result.requestId}\\t.*\\tStatus: timeout\\t$`));
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
 describe('nothing of invocation N leaks into N+1', () => {
   test('an interval left running is cleared when the invocation ends', async () => {
     const first = await invokeJson(h, 'leaveInterval', { start: true });

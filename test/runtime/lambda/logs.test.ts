@@ -90,6 +90,17 @@ describe('JSON format', () => {
   });
 });
 
+describe('system log level', () => {
+  test('JSON format with systemLogLevel WARN drops the platform events', async () => {
+    h = await harness([fnConfig('logs', 'faults.logs', { logFormat: 'JSON', systemLogLevel: 'WARN' })]);
+    await invokeJson(h, 'logs');
+    const lines = h.sink.of('logs');
+    // The six console lines and the raw stdout write; no platform.start / runtimeDone / report.
+    expect(lines.length).toBe(7);
+    expect(lines.filter((l) => l.includes('"type":"platform.'))).toEqual([]);
+  });
+});
+
 describe('Tail', () => {
   test('the last 4 KB of the invocation, base64', async () => {
     h = await harness([fnConfig('bigLog', 'faults.bigLog')]);

@@ -2,6 +2,7 @@
 import http from 'node:http';
 import {
   DeleteFunctionCommand,
+  GetAccountSettingsCommand,
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
   InvokeAsyncCommand,
@@ -342,6 +343,9 @@ describe('the edges of the API', () => {
     expect(err.name).toBe('UnknownOperationException');
     expect(err.$metadata.httpStatusCode).toBe(404);
     expect(err.message).toBe('eddy does not emulate DELETE /2015-03-31/functions/echo');
+    const acct = await rejection(server.client.send(new GetAccountSettingsCommand({})));
+    expect(acct.name).toBe('UnknownOperationException');
+    expect(acct.message).toBe('eddy does not emulate GET /2016-08-19/account-settings');
   });
 
   it('serves the same API over h2c (HTTP/2 prior knowledge) on the same port', async () => {
@@ -362,7 +366,7 @@ describe('the edges of the API', () => {
     }
   });
 
-  it('matches() claims only the function routes', () => {
+  it('matches() claims the Lambda routes but not the event-source mappings', () => {
     const m = (url: string): boolean => server.api.matches({ url } as never);
     expect(m('/2015-03-31/functions/x/invocations')).toBe(true);
     expect(m('/2015-03-31/functions')).toBe(true);
@@ -371,5 +375,9 @@ describe('the edges of the API', () => {
     expect(m('/2015-03-31/event-source-mappings/')).toBe(false);
     expect(m('/')).toBe(false);
     expect(m('/2015-03-31/functionsX')).toBe(false);
+    expect(m('/2017-10-31/functions/x/concurrency')).toBe(true);
+    expect(m('/2021-11-15/functions/x/response-streaming-invocations')).toBe(true);
+    expect(m('/2016-08-19/account-settings/')).toBe(true);
+    expect(m('/2015-03-31/event-source-mappings')).toBe(false);
   });
 });
