@@ -166,9 +166,9 @@ export function sendAndAbandon(
   if ('stream' in req && req.stream) {
     const stream = req.stream as http2.ServerHttp2Stream;
     send(res, status, contentType, body, requestId);
-    res.once('finish', () => {
-      if (!stream.destroyed && !stream.closed) stream.close(http2.constants.NGHTTP2_NO_ERROR);
-    });
+    // Not on the response's 'finish': the compat layer emits that only once the stream has closed. Node's
+    // close() waits for the stream's queued writes before it sends RST_STREAM.
+    if (!stream.destroyed && !stream.closed) stream.close(http2.constants.NGHTTP2_NO_ERROR);
     return;
   }
   send(res, status, contentType, body, requestId, { Connection: 'close' });

@@ -6,6 +6,7 @@
 //
 // After validation a Blob member is a Buffer (decoded from base64 in JSON, the CBOR byte string as is), a
 // Timestamp member is a number of epoch milliseconds, Integer/Long members are whole numbers.
+import { Tag } from 'cbor2';
 import { serializationError, validationError } from './errors.ts';
 
 export type ShapeType = 'String' | 'Integer' | 'Long' | 'Boolean' | 'Blob' | 'Timestamp' | 'List' | 'Map' | 'Structure';
@@ -114,13 +115,9 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && !isTag(v);
 }
 
-interface TagLike {
-  tag: number | bigint;
-  contents: unknown;
-}
-
-function isTag(v: unknown): v is TagLike {
-  return typeof v === 'object' && v !== null && 'tag' in v && 'contents' in v && v.constructor?.name === 'Tag';
+/** A CBOR tag cbor2 left undecoded (the protocol decodes with ignoreGlobalTags). */
+function isTag(v: unknown): v is Tag {
+  return v instanceof Tag;
 }
 
 function checkType(v: unknown, shape: Constraint, format: WireFormat): unknown {
