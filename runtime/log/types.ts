@@ -31,10 +31,16 @@ export interface ShardLog {
   /**
    * Appends records in order and returns the index of the first. The indexes are assigned at once
    * (synchronously, so concurrent callers interleave whole batches); the promise resolves once the
-   * bytes are handed to the OS, or fsynced when the root was opened with fsync.
+   * bytes are handed to the OS, or fsynced when the root was opened with fsync. A batch holding a record
+   * storage cannot keep (partition key over 65 535 UTF-8 bytes, or over 64 MiB) throws a RangeError and
+   * changes nothing. On disk, a failed write rejects `written` for its group and for every later append
+   * of the shard (it stops; a restart truncates whatever the failed write left).
    */
   append(records: readonly NewRecord[]): { firstIndex: bigint; written: Promise<void> };
-  /** Records with index >= from, at most limit of them and about maxBytes of data (at least one). */
+  /**
+   * Records with index >= from, at most limit of them and about maxBytes of data (at least one). Sees every
+   * record appended before the call (on disk it first waits for their write, and fsync when on).
+   */
   read(from: bigint, limit: number, maxBytes: number): Promise<StoredRecord[]>;
   /** Index of the first record that arrived at or after ms (nextIndex when none did). */
   indexAtTime(ms: number): Promise<bigint>;
