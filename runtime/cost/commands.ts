@@ -44,6 +44,8 @@ export interface SimulateOptions {
   freeTier: boolean;
   speed: number;
   durationScale: number;
+  /** How measured durations become billed ones (default 'mean'; 'p50' for a noisy shared machine). */
+  durationStatistic?: 'mean' | 'p50';
   /** Monthly dollars; the decision is `over` when the projection (of the first memory size) exceeds it. */
   budget?: number;
   /** Run once per size (a Power Tuning style sweep); undefined = once at the configured memory. */
@@ -77,6 +79,7 @@ export async function simulate(options: SimulateOptions): Promise<SimulateResult
       });
       const report = analyse(run, options.prices, {
         freeTier: options.freeTier,
+        ...(options.durationStatistic ? { durationStatistic: options.durationStatistic } : {}),
         title: options.title ?? `eddy simulate: ${options.workload.name}${memorySizeMb !== undefined ? ` (${memorySizeMb} MB)` : ''}`,
       });
       runs.push({ memorySizeMb, report });

@@ -27,21 +27,36 @@ export class ApiStreamShapes {
   readonly #call: KinesisCall;
   readonly #clock: Clock;
   readonly #seen = new Map<string, { createdAtMs: number; closedAtMs: number | undefined }>();
+  readonly #known = new Set<string>();
 
   constructor(call: KinesisCall, clock: Clock) {
     this.#call = call;
     this.#clock = clock;
   }
 
-  async shapes(): Promise<StreamShape[]> {
-    const now = this.#clock.now();
+  /** A stream name seen elsewhere (a Kinesis event, a workload), used when ListStreams is not available. */
+  remember(name: string): void {
+    this.#known.add(name);
+  }
+
+  async #names(): Promise<string[]> {
     const names: string[] = [];
     let token: string | undefined;
-    do {
-      const page = (await this.#call('ListStreams', token ? { NextToken: token } : {})) as ListStreamsOut;
-      names.push(...(page.StreamNames ?? []));
-      token = page.HasMoreStreams ? page.NextToken : undefined;
-    } while (token);
+    try {
+      do {
+        const page = (await this.#call('ListStreams', token ? { NextToken: token } : {})) as ListStreamsOut;
+        names.push(...(page.StreamNames ?? []));
+        token = page.HasMoreStreams ? page.NextToken : undefined;
+      } while (token);
+    } catch {
+      return [...this.#known];
+    }
+    return [...new Set([...names, ...this.#known])];
+  }
+
+  async shapes(): Promise<StreamShape[]> {
+    const now = this.#clock.now();
+    const names = await this.#names();
     const out: StreamShape[] = [];
     for (const name of names) {
       let summary: SummaryOut['StreamDescriptionSummary'];

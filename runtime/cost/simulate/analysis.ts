@@ -59,24 +59,52 @@ export function functionStats(reports: readonly InvocationReport[], durationScal
   });
 }
 
+interface DenseSecond {
+  slices: Uint16Array;
+  records: Float64Array;
+  bytes: Float64Array;
+}
+
+const dense = new WeakMap<Map<number, [number, number]>, DenseSecond>();
+
+function denseOf(second: Map<number, [number, number]>): DenseSecond {
+  let d = dense.get(second);
+  if (!d) {
+    d = { slices: new Uint16Array(second.size), records: new Float64Array(second.size), bytes: new Float64Array(second.size) };
+    let i = 0;
+    for (const [slice, [records, bytes]] of second) {
+      d.slices[i] = slice;
+      d.records[i] = records;
+      d.bytes[i] = bytes;
+      i++;
+    }
+    dense.set(second, d);
+  }
+  return d;
+}
+
 /** The busiest shard's peak second with `shards` even hash ranges: [records/s, bytes/s]. */
 export function hottestShard(load: LoadGrid, shards: number): [number, number] {
   let maxRecords = 0;
   let maxBytes = 0;
+  // The slice's midpoint decides its shard (exact when shards divides the slice count).
+  const shardOf = new Uint16Array(load.slices);
+  for (let slice = 0; slice < load.slices; slice++) shardOf[slice] = Math.min(shards - 1, Math.floor(((slice + 0.5) / load.slices) * shards));
+  const records = new Float64Array(shards);
+  const bytes = new Float64Array(shards);
   for (const second of load.seconds) {
     if (!second) continue;
-    const perShard = new Map<number, [number, number]>();
-    for (const [slice, [records, bytes]] of second) {
-      // The slice's midpoint decides its shard (exact when shards divides the slice count).
-      const shard = Math.min(shards - 1, Math.floor(((slice + 0.5) / load.slices) * shards));
-      const cell = perShard.get(shard) ?? [0, 0];
-      cell[0] += records;
-      cell[1] += bytes;
-      perShard.set(shard, cell);
+    const d = denseOf(second);
+    records.fill(0);
+    bytes.fill(0);
+    for (let i = 0; i < d.slices.length; i++) {
+      const shard = shardOf[d.slices[i]!]!;
+      records[shard]! += d.records[i]!;
+      bytes[shard]! += d.bytes[i]!;
     }
-    for (const [records, bytes] of perShard.values()) {
-      maxRecords = Math.max(maxRecords, records);
-      maxBytes = Math.max(maxBytes, bytes);
+    for (let shard = 0; shard < shards; shard++) {
+      if (records[shard]! > maxRecords) maxRecords = records[shard]!;
+      if (bytes[shard]! > maxBytes) maxBytes = bytes[shard]!;
     }
   }
   return [maxRecords, maxBytes];
@@ -167,17 +195,45 @@ export interface AnalyseOptions {
   hoursPerMonth?: number;
   /** Region to price (default the target's). */
   region?: string;
+  /**
+   * 'mean' (default): every invocation billed at its own measured duration, as AWS bills.
+   * 'p50': every invocation billed at its function's median measured duration: robust to a busy machine (a shared CI
+   * runner pre-empting the worker threads inflates some local durations far beyond what Lambda would see).
+   */
+  durationStatistic?: DurationStatistic;
   now?: () => Date;
+}
+
+export type DurationStatistic = 'mean' | 'p50';
+
+/** The usage with each function's invoke time re-billed at its median measured duration (INIT kept as measured). */
+export function atMedianDuration(run: SimulationRun): { usage: SimulationRun['usage']; notes: string[] } {
+  const notes: string[] = [];
+  const functions = run.usage.functions.map((f) => {
+    const durations = run.reports
+      .filter((r) => r.functionKey === f.functionKey && r.memorySizeMb === f.memorySizeMb && r.architecture === f.architecture)
+      .map((r) => r.durationMs * run.durationScale)
+      .sort((a, b) => a - b);
+    if (durations.length === 0 || f.requests === 0) return f;
+    const p50 = percentile(durations, 50);
+    const billed = Math.max(1, Math.ceil(p50));
+    notes.push(`${f.functionKey} (${f.memorySizeMb} MB): billed at its median measured duration, ${p50.toFixed(1)} ms -> ${billed} ms (--duration-statistic p50).`);
+    const gbSecondsPerBilledMs = f.memorySizeMb / 1024 / 1000;
+    return { ...f, billedMs: billed * f.requests, gbSeconds: billed * f.requests * gbSecondsPerBilledMs };
+  });
+  return { usage: { ...run.usage, functions }, notes };
 }
 
 /** The report of one run: simulation summary, bill (INIT counted once: a short run's cold starts are warm-up). */
 export function analyse(run: SimulationRun, prices: PriceTable, options: AnalyseOptions): CostReport {
-  const bill = projectMonthlyBill(run.usage, prices, {
+  const median = options.durationStatistic === 'p50' ? atMedianDuration(run) : undefined;
+  const bill = projectMonthlyBill(median?.usage ?? run.usage, prices, {
     freeTier: options.freeTier,
     initExtrapolation: 'once',
     ...(options.hoursPerMonth !== undefined ? { hoursPerMonth: options.hoursPerMonth } : {}),
     ...(options.region !== undefined ? { region: options.region } : {}),
   });
+  if (median) bill.notes.unshift(...median.notes);
   const seconds = run.durationMs / 1000;
   const accepted = run.streams.reduce((a, s) => a + s.accepted, 0);
   const report: CostReport = {

@@ -22,7 +22,8 @@ export interface EmulatorTarget extends SimulationTarget {
   close(): void;
 }
 
-export function emulatorTarget(emu: SimulatedEmulator, options: { clock: Clock; region?: string }): EmulatorTarget {
+/** `streams`: names to meter even if ListStreams is unavailable (the workload's streams). */
+export function emulatorTarget(emu: SimulatedEmulator, options: { clock: Clock; region?: string; streams?: readonly string[] }): EmulatorTarget {
   const region = options.region ?? 'us-east-1';
   const kinesis = new KinesisClient({
     endpoint: emu.endpoint,
@@ -41,13 +42,18 @@ export function emulatorTarget(emu: SimulatedEmulator, options: { clock: Clock; 
         return kinesis.send(new ListShardsCommand(input));
     }
   }, options.clock);
+  for (const name of options.streams ?? []) shapes.remember(name);
   const target: EmulatorTarget = {
     clock: options.clock,
     region,
     kinesis,
     putRecords: sdkPutRecords(kinesis),
     onReport: (l) => emu.onReport(l),
-    onKinesisEvent: (l) => emu.onKinesisEvent(l),
+    onKinesisEvent: (l) =>
+      emu.onKinesisEvent((e) => {
+        shapes.remember(e.streamName);
+        l(e);
+      }),
     streams: () => shapes.shapes(),
     drain: () => emu.drain(),
     close: () => kinesis.destroy(),

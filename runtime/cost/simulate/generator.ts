@@ -22,6 +22,7 @@ class ProducerGenerator {
   readonly #random: Random;
   readonly #zipf: ZipfSampler | undefined;
   readonly #durationMs: number;
+  readonly #template: readonly (string | { name: string; choices?: string[] })[];
   #carry = 0;
   #seq = 0;
 
@@ -30,6 +31,7 @@ class ProducerGenerator {
     this.#random = new Random(seed, index);
     this.#zipf = p.partitionKeys.kind === 'zipf' ? new ZipfSampler(p.partitionKeys.keys, p.partitionKeys.exponent) : undefined;
     this.#durationMs = durationMs;
+    this.#template = p.payload.kind === 'template' ? compile(p.payload.template) : [];
   }
 
   /** How many records fall in [t, t + dt): the rate at the tick's midpoint, fractions carried to later ticks. */
@@ -56,38 +58,50 @@ class ProducerGenerator {
       return { partitionKey: key, data: encoder.encode(payload.lines[this.#random.int(payload.lines.length)]!) };
     }
     const target = this.size();
-    let padAt = -1;
-    const text = payload.template.replace(/\{\{\s*([^}]*?)\s*\}\}/g, (_m, name: string) => {
-      if (name.startsWith('pick:')) {
-        const choices = name.slice(5).split('|');
-        return choices[this.#random.int(choices.length)]!;
+    let before = '';
+    let after = '';
+    let padded = false;
+    for (const token of this.#template) {
+      let text: string;
+      if (typeof token === 'string') text = token;
+      else if (token.choices) text = token.choices[this.#random.int(token.choices.length)]!;
+      else {
+        switch (token.name) {
+          case 'seq':
+            text = String(seq);
+            break;
+          case 'key':
+            text = key;
+            break;
+          case 'uuid':
+            text = this.#random.uuid();
+            break;
+          case 'timestamp':
+            text = String(Math.round(simulatedNowMs));
+            break;
+          case 'iso':
+            text = new Date(simulatedNowMs).toISOString();
+            break;
+          case 'random':
+            text = String(this.#random.next());
+            break;
+          case 'int':
+            text = String(this.#random.int(1_000_000));
+            break;
+          case 'pad':
+            // The first {{pad}} is filled so the record reaches its size; any other is left empty.
+            padded = true;
+            continue;
+          default:
+            text = '';
+        }
       }
-      switch (name) {
-        case 'seq':
-          return String(seq);
-        case 'key':
-          return key;
-        case 'uuid':
-          return this.#random.uuid();
-        case 'timestamp':
-          return String(Math.round(simulatedNowMs));
-        case 'iso':
-          return new Date(simulatedNowMs).toISOString();
-        case 'random':
-          return String(this.#random.next());
-        case 'int':
-          return String(this.#random.int(1_000_000));
-        case 'pad':
-          padAt = 1;
-          return '\u0000PAD\u0000';
-        default:
-          return '';
-      }
-    });
-    if (padAt < 0) return { partitionKey: key, data: encoder.encode(text) };
-    const bare = encoder.encode(text.replace('\u0000PAD\u0000', '')).length;
-    const pad = 'x'.repeat(Math.max(0, target - bare));
-    return { partitionKey: key, data: encoder.encode(text.replace('\u0000PAD\u0000', pad)) };
+      if (padded) after += text;
+      else before += text;
+    }
+    if (!padded) return { partitionKey: key, data: encoder.encode(before) };
+    const missing = target - Buffer.byteLength(before) - Buffer.byteLength(after);
+    return { partitionKey: key, data: encoder.encode(missing > 0 ? before + padding(missing) + after : before + after) };
   }
 
   batch(t: number, dt: number, startMs: number): ProducerBatch {
@@ -96,6 +110,26 @@ class ProducerGenerator {
     for (let i = 0; i < n; i++) records.push(this.record(startMs + t + (dt * i) / Math.max(1, n)));
     return { producer: this.#p.name, stream: this.#p.stream, batchSize: this.#p.batchSize, records };
   }
+}
+
+/** A template split once into literal text and placeholders. */
+function compile(template: string): (string | { name: string; choices?: string[] })[] {
+  const out: (string | { name: string; choices?: string[] })[] = [];
+  let last = 0;
+  for (const m of template.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) {
+    if (m.index > last) out.push(template.slice(last, m.index));
+    const name = m[1]!;
+    out.push(name.startsWith('pick:') ? { name: 'pick', choices: name.slice(5).split('|') } : { name });
+    last = m.index + m[0].length;
+  }
+  if (last < template.length) out.push(template.slice(last));
+  return out;
+}
+
+let pad = 'x'.repeat(1024);
+function padding(n: number): string {
+  while (pad.length < n) pad += pad;
+  return pad.slice(0, n);
 }
 
 export function pickKey(d: KeyDistribution, random: Random, zipf?: ZipfSampler): string {

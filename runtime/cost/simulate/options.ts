@@ -33,3 +33,9 @@ export function parseBudget(raw: string): number {
   if (raw.trim() === '' || !Number.isFinite(n) || n < 0) throw bad('--budget', 'must be an amount of dollars such as 100 or 99.50', raw);
   return n;
 }
+
+/** `--duration-statistic mean|p50`: bill every invocation at its own duration (mean) or at the median. */
+export function parseDurationStatistic(raw: string): 'mean' | 'p50' {
+  if (raw === 'mean' || raw === 'p50') return raw;
+  throw bad('--duration-statistic', 'must be mean or p50', raw);
+}
