@@ -26,9 +26,10 @@ export interface LambdaApiOptions {
   region: string;
   accountId: string;
   /**
-   * Refuse requests without an Authorization header (or a presigned X-Amz-Signature) with 403
-   * MissingAuthenticationTokenException, as AWS and eddy's Kinesis API do. The SDK always signs; the
-   * signature itself is not checked. Default true.
+   * Refuse requests without an Authorization header (or presigned X-Amz-Algorithm / X-Amz-Signature query
+   * parameters) with MissingAuthenticationTokenException "Missing Authentication Token", as AWS and eddy's
+   * Kinesis API do (403 here, the REST services' status; Kinesis's JSON protocol answers 400). The SDK
+   * always signs; the signature itself is not checked. Default true.
    */
   requireAuth?: boolean;
   /** LastModified of every function (default: now). */
@@ -87,7 +88,7 @@ export function createLambdaApi(options: LambdaApiOptions): LambdaApi {
       const q = url.indexOf('?');
       const path = q === -1 ? url : url.slice(0, q);
       const query = q === -1 ? undefined : new URLSearchParams(url.slice(q + 1));
-      if (requireAuth && req.headers.authorization === undefined && !query?.has('X-Amz-Signature')) {
+      if (requireAuth && req.headers.authorization === undefined && !query?.has('X-Amz-Algorithm') && !query?.has('X-Amz-Signature')) {
         req.resume();
         sendLambdaError(res, missingAuthenticationToken());
         return;
