@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { normalizedName, resolveServiceConfig, streamNameOf } from '../../../runtime/config/resolve.ts';
+import { normalizedName } from '../../../runtime/config/functions.ts';
+import { resolveServiceConfig } from '../../../runtime/config/resolve.ts';
+import { streamNameOf } from '../../../runtime/config/streams.ts';
 import { config, DIR, problems } from './helpers.ts';
 
 const fn = (body = '') => `service: svc\nfunctions:\n  ingest:\n    handler: src/ingest.handler\n${body}`;
