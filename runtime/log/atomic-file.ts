@@ -41,6 +41,8 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, f
 
 /** Makes a folder's entries (created, renamed, deleted files) durable. */
 export async function fsyncDir(dir: string): Promise<void> {
+  // Windows cannot open a folder to sync it (NTFS makes renames durable through its journal).
+  if (process.platform === 'win32') return;
   const fh = await open(dir, 'r');
   try {
     await fh.sync();
