@@ -364,6 +364,13 @@ export class StreamStore {
   }
 
   #after(ms: number, fn: () => void): void {
+    if (ms <= 0) {
+      // Due already (e.g. a period that ran out while eddy was stopped): no need to wait for the clock to move.
+      queueMicrotask(() => {
+        if (!this.#closed) fn();
+      });
+      return;
+    }
     const cancel = this.clock.setTimer(() => {
       this.#timers.delete(cancel);
       if (!this.#closed) fn();
