@@ -245,8 +245,8 @@ export class EnvironmentPool {
       durationMs: elapsedMs,
       maxMemoryUsedMb: 0,
       initDurationMs: active.initDurationMs,
-      initFailure: undefined,
-      platformLines: [] as string[],
+      initFailure: undefined as RunResult['initFailure'],
+      platformLines: [] as readonly string[],
     };
     if (timedOut !== undefined) {
       const seconds = timedOut === 'init' ? this.#initTimeoutMs / 1000 : this.fn.timeout;
@@ -279,6 +279,11 @@ export class EnvironmentPool {
       }
       return result;
     }
+    // The environment died without a word: during INIT, that is an INIT failure too.
+    const diedInInit = active.initStartedAt !== undefined && active.initDurationMs === undefined;
+    const initFailure = (errorType: string): RunResult['initFailure'] =>
+      diedInInit ? { status: 'error', errorType, durationMs: performance.now() - active.initStartedAt! } : undefined;
+    if (diedInInit) base.durationMs = 0;
     const code = (err as { code?: unknown } | null)?.code;
     if (code === 'ERR_WORKER_OUT_OF_MEMORY') {
       const message = `RequestId: ${requestId} Error: Runtime exited with error: signal: killed`;
@@ -288,6 +293,7 @@ export class EnvironmentPool {
         error: { errorType: 'Runtime.OutOfMemory', errorMessage: message },
         platform: { status: 'error', errorType: 'Runtime.OutOfMemory' },
         platformLines: [message, 'Runtime.OutOfMemory'],
+        initFailure: initFailure('Runtime.OutOfMemory'),
       };
     }
     const exited = /worker exited with code: (-?\d+)/.exec(err instanceof Error ? err.message : String(err));
@@ -301,6 +307,7 @@ export class EnvironmentPool {
       error: { errorType: 'Runtime.ExitError', errorMessage: message },
       platform: { status: 'error', errorType: 'Runtime.ExitError' },
       platformLines: [message, 'Runtime.ExitError'],
+      initFailure: initFailure('Runtime.ExitError'),
     };
   }
 

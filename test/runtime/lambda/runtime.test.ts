@@ -116,6 +116,13 @@ describe('INIT errors', () => {
     expect(h.sink.of('f')).toContainEqual(expect.stringMatching(new RegExp(`^INIT_REPORT Init Duration: [\\d.]+ ms\\tPhase: init\\tStatus: error\\tError Type: ${errorType.replace('.', '\\.')}$`)));
   });
 
+  test('process.exit during INIT is Runtime.ExitError and an INIT_REPORT', async () => {
+    h = await harness([fnConfig('f', 'init-exit.handler')]);
+    const { result, body } = await invokeJson(h, 'f');
+    expect(body).toEqual({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${result.requestId} Error: Runtime exited with error: exit status 7` });
+    expect(h.sink.of('f')[0]).toMatch(/^INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: Runtime\.ExitError$/);
+  });
+
   test('a syntax error is Runtime.UserCodeSyntaxError naming file:line', async () => {
     h = await harness([fnConfig('f', 'broken/syntax.handler')]);
     const { body } = await invokeJson(h, 'f');
