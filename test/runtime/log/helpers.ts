@@ -18,18 +18,9 @@ export interface RootKind {
 export const smallFiles: Omit<DiskRootOptions, 'fsync'> = { segmentBytes: 2048, indexEveryBytes: 200 };
 
 export function rootKinds(): RootKind[] {
-  const memory = new Map<string, MemoryLogRoot>();
   return [
-    {
-      name: 'memory',
-      durable: false,
-      open: async (dir) => {
-        // A memory root forgets on close; the suite only reopens durable roots.
-        const root = new MemoryLogRoot();
-        memory.set(dir, root);
-        return root;
-      },
-    },
+    // A memory root forgets on close: the suite only reopens durable roots.
+    { name: 'memory', durable: false, open: async () => new MemoryLogRoot() },
     { name: 'disk', durable: true, open: (dir) => openDiskRoot(dir, { fsync: false, ...smallFiles }) },
     { name: 'disk with fsync', durable: true, open: (dir) => openDiskRoot(dir, { fsync: true, ...smallFiles }) },
   ];
@@ -51,15 +42,4 @@ export function rec(partitionKey: string, data: string | Uint8Array, arrivalMs: 
 /** A stored record with plain arrays for data, for toEqual across Buffer views and Uint8Arrays. */
 export function plain(r: StoredRecord): { index: bigint; partitionKey: string; data: number[]; arrivalMs: number; encrypted: boolean } {
   return { index: r.index, partitionKey: r.partitionKey, data: [...r.data], arrivalMs: r.arrivalMs, encrypted: r.encrypted };
-}
-
-/** Polls until check() is truthy (short interval, with a deadline). */
-export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('waitFor: condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
