@@ -1,0 +1,129 @@
+// Every read/write command of the eddy CLI, run as users run it: a child process against a running eddy.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runEddy, startEddy, waitFor, type EddyProcess } from '../helpers/eddy-process.ts';
+
+const fixture = path.resolve(import.meta.dirname, '../fixtures/emulator');
+let tmp: string;
+let eddy: EddyProcess;
+let connect: string[];
+
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'eddy-cli-'));
+  const dataDir = path.join(tmp, 'data');
+  eddy = await startEddy(['--port', '0', '--dir', fixture, '--data-dir', dataDir, '--no-watch'], {
+    EDDY_TEST_OUT_FILE: path.join(tmp, 'seen.ndjson'),
+  });
+  connect = ['--data-dir', dataDir];
+}, 60_000);
+
+afterAll(async () => {
+  await eddy?.stop();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe('eddy CLI against a running eddy (found through the data dir)', () => {
+  it('streams lists streams and shows a shard table', async () => {
+    const list = await runEddy(['streams', '--json', ...connect]);
+    expect(list.code).toBe(0);
+    expect(JSON.parse(list.stdout)).toEqual([
+      { name: 'orders', status: 'ACTIVE', mode: 'PROVISIONED', openShards: 2, retentionHours: 24 },
+    ]);
+    const shards = await runEddy(['streams', 'orders', ...connect]);
+    expect(shards.code).toBe(0);
+    expect(shards.stdout).toMatch(/^SHARD\s+STATE\s+PARENTS\s+HASH RANGE$/m);
+    expect(shards.stdout).toContain('shardId-000000000000  OPEN   -        0 … 170141183460469231731687303715884105727');
+  });
+
+  it('put writes --data, an NDJSON --file and stdin; tail reads them back decoded', async () => {
+    const one = await runEddy(['put', 'orders', '--data', '{"n":1}', '--partition-key', 'same', ...connect]);
+    expect(one).toMatchObject({ code: 0, stdout: '1 record(s) written\n' });
+    const file = path.join(tmp, 'records.ndjson');
+    await writeFile(file, '{"n":2}\n{"n":3}\n\n');
+    const fromFile = await runEddy(['put', 'orders', '--file', file, '--partition-key', 'same', '--json', ...connect]);
+    expect(JSON.parse(fromFile.stdout)).toEqual({ written: 2, failed: 0 });
+    const fromStdin = await runEddy(['put', 'orders', '--partition-key', 'same', ...connect], { input: '{"n":4}\n' });
+    expect(fromStdin.stdout).toBe('1 record(s) written\n');
+
+    const tail = await runEddy(['tail', 'orders', '--from', 'trim-horizon', '--limit', '4', '--json', ...connect]);
+    expect(tail.code).toBe(0);
+    const rows = tail.stdout.trim().split('\n').map((l) => JSON.parse(l) as { data: string; partitionKey: string });
+    expect(rows.map((r) => r.data)).toEqual(['{"n":1}', '{"n":2}', '{"n":3}', '{"n":4}']);
+    expect(new Set(rows.map((r) => r.partitionKey))).toEqual(new Set(['same']));
+  });
+
+  it('invoke prints the result on stdout and the log tail on stderr; a function error exits 1', async () => {
+    const ok = await runEddy(['invoke', 'echo', '--data', '{"a":1}', ...connect]);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ event: { a: 1 }, functionName: 'emu-dev-echo' });
+    expect(ok.stderr).toMatch(/^START RequestId: [0-9a-f-]{36} Version: \$LATEST$/m);
+    expect(ok.stderr).toMatch(/^REPORT RequestId: [0-9a-f-]{36}\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\t/m);
+
+    const bad = await runEddy(['invoke', 'echo', '--data', '{not json', ...connect]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/InvalidRequestContentException|Could not parse request body/);
+
+    const missing = await runEddy(['invoke', 'nope', ...connect]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope/);
+  });
+
+  it('status shows functions and per-shard mapping state; logs prints a function log', async () => {
+    await runEddy(['put', 'orders', '--data', 'x', ...connect]);
+    const status = await waitFor(async () => {
+      const out = await runEddy(['status', '--json', ...connect]);
+      const s = JSON.parse(out.stdout) as { mappings: Array<{ shards: Array<{ invocations: number }> }> };
+      return s.mappings[0]!.shards.some((sh) => sh.invocations > 0) && s;
+    }, 20_000, 'a mapping invocation');
+    expect(status).toMatchObject({ service: 'emu', stage: 'dev' });
+    const table = await runEddy(['status', ...connect]);
+    expect(table.stdout).toMatch(/^FUNCTION\s+STREAM\s+SHARD\s+STATE\s+ITERATOR AGE/m);
+    expect(table.stdout).toMatch(/emu-dev-record\s+orders\s+shardId-00000000000[01]\s+Enabled/);
+
+    const logs = await waitFor(async () => {
+      const out = await runEddy(['logs', 'record', ...connect]);
+      return out.code === 0 && /REPORT RequestId/.test(out.stdout) && out;
+    }, 20_000, 'the record function log');
+    expect(logs.stdout).toMatch(/^START RequestId: /m);
+  });
+
+  it('cost prints the metered run as JSON', async () => {
+    const cost = await runEddy(['cost', '--json', ...connect]);
+    expect(cost.code).toBe(0);
+    const report = JSON.parse(cost.stdout) as {
+      bill: { region: string; lines: Array<{ item: string }>; functions: Array<{ functionKey: string; requests: number }> };
+    };
+    expect(report.bill.region).toBe('us-east-1');
+    // The invocations above were metered per function, and the stream's shard-hours are on the bill.
+    expect(report.bill.functions.find((f) => f.functionKey === 'echo')?.requests).toBeGreaterThan(0);
+    expect(report.bill.lines.map((l) => l.item)).toEqual(expect.arrayContaining(['lambda.requests', 'kinesis.shardHours']));
+  });
+});
+
+describe('eddy CLI without a running eddy', () => {
+  it('events kinesis prints a sample event with the shape an event-source mapping delivers', async () => {
+    const out = await runEddy(['events', 'kinesis', '--records', '2', '--stream', 's1']);
+    expect(out.code).toBe(0);
+    const event = JSON.parse(out.stdout) as { Records: Array<Record<string, unknown>> };
+    expect(event.Records).toHaveLength(2);
+    expect(event.Records[0]).toMatchObject({
+      eventSource: 'aws:kinesis',
+      eventName: 'aws:kinesis:record',
+      eventSourceARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/s1',
+      kinesis: { kinesisSchemaVersion: '1.0', partitionKey: 'pk-1' },
+    });
+  });
+
+  it('exits 4 when a command needs a running eddy and finds none, and 2 on a usage error', async () => {
+    const none = await runEddy(['streams', '--data-dir', path.join(tmp, 'nothing-here')]);
+    expect(none.code).toBe(4);
+    expect(none.stderr).toMatch(/No running eddy found/);
+    const usage = await runEddy(['streams', '--port', 'x']);
+    expect(usage.code).toBe(2);
+    const unknown = await runEddy(['frobnicate']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command 'frobnicate'/);
+  });
+});
