@@ -135,9 +135,12 @@ export class LambdaInvoker implements Invoker {
       return { statusCode: 202, payload: EMPTY, functionError: undefined, logResult: undefined, executedVersion: '$LATEST', requestId };
     }
 
-    // The runtime gets the key (its cheapest lookup); qualifier is already checked to be $LATEST.
-    const { qualifier: _checked, ...rest } = request;
+    // The runtime gets the key (its cheapest lookup) and the qualifier (already checked to be $LATEST)
+    // however it was given, so context.invokedFunctionArn ends in `:$LATEST` exactly when the caller's did.
+    const { qualifier: _given, ...rest } = request;
     const forward: InvokeRequest = { ...rest, functionName: config.key, invocationType: type };
+    const qualifier = this.resolver.parse(request.functionName, request.qualifier).qualifier;
+    if (qualifier !== undefined) forward.qualifier = qualifier;
     const result = await this.#host.invoke(forward);
     if (type === 'RequestResponse' && result.payload.byteLength > SYNC_RESPONSE_LIMIT) {
       return { ...result, payload: responseTooLarge(), functionError: 'Unhandled' };

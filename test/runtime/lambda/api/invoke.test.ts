@@ -99,6 +99,15 @@ describe('Invoke over the FunctionRuntime', () => {
     }
   });
 
+  it('context.invokedFunctionArn carries the qualifier when the caller gave one', async () => {
+    const plain = await client.send(new InvokeCommand({ FunctionName: 'echo' }));
+    expect(JSON.parse(decode(plain.Payload)).invokedFunctionArn).toBe(`${ARN}:svc-dev-echo`);
+    for (const input of [{ FunctionName: 'echo', Qualifier: '$LATEST' }, { FunctionName: 'svc-dev-echo:$LATEST' }]) {
+      const res = await client.send(new InvokeCommand(input));
+      expect(JSON.parse(decode(res.Payload)).invokedFunctionArn).toBe(`${ARN}:svc-dev-echo:$LATEST`);
+    }
+  });
+
   it('passes the client context to the handler', async () => {
     const cc = { client: { installation_id: 'i-1' }, custom: { tenant: 't' }, env: { platform: 'test' } };
     const res = await client.send(
