@@ -311,7 +311,8 @@ export function validate(schema: Schema, value: unknown, path: Path, report: Rep
     case 'object':
       return validateObject(schema, value, path, report);
     case 'anyOf': {
-      const option = schema.options.find((o) => accepts(o, value));
+      // An option that takes the value as it is, else one that takes it coerced ("10" for an integer).
+      const option = schema.options.find((o) => accepts(o, value)) ?? schema.options.find((o) => accepts(o, coerce(o, value)));
       if (option === undefined) return bad(report, path, `must be ${describe(schema)}`);
       return validate(option, value, path, report);
     }

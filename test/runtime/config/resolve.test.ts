@@ -204,6 +204,7 @@ functions:
   it('reservedConcurrency 0 is allowed (throttles everything)', () => {
     expect(config(fn('    reservedConcurrency: 0')).functions['ingest']!.reservedConcurrency).toBe(0);
     expect(config(fn('    reservedConcurrency: 25')).functions['ingest']!.reservedConcurrency).toBe(25);
+    expect(config(fn('    reservedConcurrency: ${env:RC}'), { env: { RC: '5' } }).functions['ingest']!.reservedConcurrency).toBe(5);
   });
 
   it('container images are refused', () => {
