@@ -15,38 +15,64 @@ export interface BuiltContext {
   waitsForEmptyEventLoop(): boolean;
 }
 
-/**
- * nodejs22.x and older get callbackWaitsForEmptyEventLoop and the legacy done/succeed/fail; the
- * nodejs24.x runtime interface client no longer has them.
- */
-export function buildContext(task: InvokeTask, deadlineMs: number, legacy: boolean, completion: Completion): BuiltContext {
+// Read once per environment: process.env lookups are slow, and these are fixed for the environment's life.
+let fixed: { functionName: string | undefined; functionVersion: string | undefined; memoryLimitInMB: string | undefined; logGroupName: string | undefined; logStreamName: string | undefined } | undefined;
+
+function environmentData() {
   const env = process.env;
-  let waitForEmptyEventLoop = true;
-  const context: Record<string, unknown> = {};
-  if (legacy) {
-    const done = (err: unknown, result?: unknown) => completion.done(err, result);
-    Object.defineProperty(context, 'callbackWaitsForEmptyEventLoop', {
-      get: () => waitForEmptyEventLoop,
-      set: (value: boolean) => {
-        waitForEmptyEventLoop = value;
-      },
-      enumerable: true,
-    });
-    context['succeed'] = (result: unknown) => done(null, result);
-    context['fail'] = (err: unknown) => done(err === undefined || err === null ? 'handled' : err, null);
-    context['done'] = done;
-  }
-  Object.assign(context, {
-    clientContext: task.clientContext,
-    identity: task.identity,
-    invokedFunctionArn: task.invokedFunctionArn,
-    awsRequestId: task.requestId,
-    getRemainingTimeInMillis: () => deadlineMs - Date.now(),
+  return (fixed ??= {
     functionName: env['AWS_LAMBDA_FUNCTION_NAME'],
     functionVersion: env['AWS_LAMBDA_FUNCTION_VERSION'],
     memoryLimitInMB: env['AWS_LAMBDA_FUNCTION_MEMORY_SIZE'],
     logGroupName: env['AWS_LAMBDA_LOG_GROUP_NAME'],
     logStreamName: env['AWS_LAMBDA_LOG_STREAM_NAME'],
   });
-  return { context, waitsForEmptyEventLoop: () => waitForEmptyEventLoop };
+}
+
+/**
+ * nodejs22.x and older get callbackWaitsForEmptyEventLoop and the legacy done/succeed/fail; the
+ * nodejs24.x runtime interface client no longer has them.
+ */
+export function buildContext(task: InvokeTask, deadlineMs: number, legacy: boolean, completion: Completion): BuiltContext {
+  const e = environmentData();
+  const getRemainingTimeInMillis = () => deadlineMs - Date.now();
+  if (!legacy) {
+    const context: Record<string, unknown> = {
+      clientContext: task.clientContext,
+      identity: task.identity,
+      invokedFunctionArn: task.invokedFunctionArn,
+      awsRequestId: task.requestId,
+      getRemainingTimeInMillis,
+      functionName: e.functionName,
+      functionVersion: e.functionVersion,
+      memoryLimitInMB: e.memoryLimitInMB,
+      logGroupName: e.logGroupName,
+      logStreamName: e.logStreamName,
+    };
+    return { context, waitsForEmptyEventLoop: () => true };
+  }
+  const state = { wait: true };
+  const done = (err: unknown, result?: unknown) => completion.done(err, result);
+  const context: Record<string, unknown> = {
+    get callbackWaitsForEmptyEventLoop() {
+      return state.wait;
+    },
+    set callbackWaitsForEmptyEventLoop(value: boolean) {
+      state.wait = value;
+    },
+    succeed: (result: unknown) => done(null, result),
+    fail: (err: unknown) => done(err === undefined || err === null ? 'handled' : err, null),
+    done,
+    clientContext: task.clientContext,
+    identity: task.identity,
+    invokedFunctionArn: task.invokedFunctionArn,
+    awsRequestId: task.requestId,
+    getRemainingTimeInMillis,
+    functionName: e.functionName,
+    functionVersion: e.functionVersion,
+    memoryLimitInMB: e.memoryLimitInMB,
+    logGroupName: e.logGroupName,
+    logStreamName: e.logStreamName,
+  };
+  return { context, waitsForEmptyEventLoop: () => state.wait };
 }
