@@ -35,7 +35,7 @@ async function start(): Promise<Emulator> {
 
 describe('simulate end to end', () => {
   // Retried: on a heavily loaded machine (load ≫ cores) even the median local duration is inflated by pre-emption.
-  it('projects the GB-s of a 20 ms handler within 5 % of the analytic value', { retry: 2 }, async () => {
+  it('projects the GB-s of a 20 ms handler within 5 % of the analytic value', { retry: 2, timeout: 60_000 }, async () => {
     const emu = await start();
     const target = emulatorTarget(emu, { clock: systemClock, streams: ['costbusy-dev-busy'] });
     try {
@@ -71,7 +71,7 @@ describe('simulate end to end', () => {
     } finally {
       target.close();
     }
-  }, 60_000);
+  });
 
   it('--budget passes above the projection and fails below it', async () => {
     // Analytic bill without free tier: requests 51.84M × $0.20/M = $10.37, duration 1,088,640 GB-s ≈ $18.14,
