@@ -116,6 +116,8 @@ export class EnvironmentPool {
   readonly #active = new Map<string, Active>();
   readonly #initTimeoutMs: number;
   readonly #timeoutMs: number;
+  /** The highest Max Memory Used any environment of this pool reported: what a REPORT shows when one dies without saying. */
+  #peakMemoryMb = 0;
   #closing = false;
 
   constructor(options: PoolOptions) {
@@ -201,6 +203,7 @@ export class EnvironmentPool {
     try {
       const outcome = await this.#piscina.run(task, { signal: active.abort });
       if (active.received < outcome.logCount) await this.#drain(active, outcome.logCount);
+      if (outcome.maxMemoryUsedMb > this.#peakMemoryMb) this.#peakMemoryMb = outcome.maxMemoryUsedMb;
       return {
         payload: outcome.kind === 'success' ? outcome.payload : undefined,
         error: outcome.kind === 'error' ? outcome.error : undefined,
@@ -243,7 +246,7 @@ export class EnvironmentPool {
     const base = {
       payload: undefined,
       durationMs: elapsedMs,
-      maxMemoryUsedMb: 0,
+      maxMemoryUsedMb: this.#peakMemoryMb,
       initDurationMs: active.initDurationMs,
       initFailure: undefined as RunResult['initFailure'],
       platformLines: [] as readonly string[],
