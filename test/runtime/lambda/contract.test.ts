@@ -44,6 +44,9 @@ beforeAll(async () => {
       fnConfig('layered', 'layered.handler', {
         layers: [path.join(SERVICE_DIR, 'layers/one'), path.join(SERVICE_DIR, 'layers/two')],
       }),
+      fnConfig('layeredDynamic', 'layered-dynamic.handler', {
+        layers: [path.join(SERVICE_DIR, 'layers/one'), path.join(SERVICE_DIR, 'layers/two')],
+      }),
       fnConfig('sdk', 'sdk.handler'),
     ],
     { endpoint, service: { region: 'eu-central-1' } },
@@ -206,6 +209,9 @@ describe('handlers', () => {
 describe('dependencies', () => {
   test('layers are on the module path, later layers first', async () => {
     expect((await invokeJson(h, 'layered')).body).toEqual({ layer: 'two', only: 'one' });
+    // At run time too (NODE_PATH), for modules the bundle could not see.
+    expect((await invokeJson(h, 'layeredDynamic', { name: 'layer-pkg' })).body).toEqual({ from: 'two' });
+    expect((await invokeJson(h, 'layeredDynamic', { name: 'only-one' })).body).toEqual({ only: 'one' });
   });
 
   test("@aws-sdk stays external and the handler's client reaches eddy's endpoint", async () => {
