@@ -119,6 +119,8 @@ export class EnvironmentPool {
   /** The highest Max Memory Used any environment of this pool reported: what a REPORT shows when one dies without saying. */
   #peakMemoryMb = 0;
   #closing = false;
+  /** Resolves a close() waiting for the last in-flight invocation. */
+  #idle: (() => void) | undefined;
 
   constructor(options: PoolOptions) {
     this.fn = options.fn;
@@ -221,6 +223,7 @@ export class EnvironmentPool {
     } finally {
       active.disarm();
       this.#active.delete(task.requestId);
+      if (this.#active.size === 0) this.#idle?.();
     }
   }
 
@@ -316,6 +319,9 @@ export class EnvironmentPool {
 
   /** Lets in-flight invocations finish, then ends every environment. */
   async close(): Promise<void> {
+    // piscina's own graceful close can end a worker whose task it has not yet counted as running: wait for
+    // every invocation this pool handed out to answer first (hot reload swaps pools under live traffic).
+    while (this.#active.size > 0) await new Promise<void>((resolve) => (this.#idle = resolve));
     await this.#piscina.close();
   }
 
