@@ -269,6 +269,11 @@ export class Emulator {
     await this.#watcher?.settled();
   }
 
+  /** File changes the watcher has seen and applied (0/0 without --watch). */
+  get watchCounts(): { seen: number; applied: number } {
+    return this.#watcher?.counts ?? { seen: 0, applied: 0 };
+  }
+
   status(): EddyStatus {
     const { runtime, config, mappings } = this.#parts;
     return {

@@ -29,6 +29,8 @@ export class Watcher {
   #queue: Promise<void> = Promise.resolve();
   #pendingFiles = new Set<string>();
   #scheduled = false;
+  #seen = 0;
+  #applied = 0;
 
   private constructor(target: WatchTarget, watcher: FSWatcher) {
     this.#target = target;
@@ -52,7 +54,13 @@ export class Watcher {
     return this.#queue;
   }
 
+  /** File events seen, and how many of them have been acted on (tests wait on these, not on time). */
+  get counts(): { seen: number; applied: number } {
+    return { seen: this.#seen, applied: this.#applied };
+  }
+
   #changed(file: string): void {
+    this.#seen++;
     this.#pendingFiles.add(file);
     if (this.#scheduled) return;
     this.#scheduled = true;
@@ -61,7 +69,7 @@ export class Watcher {
       this.#scheduled = false;
       const files = [...this.#pendingFiles];
       this.#pendingFiles.clear();
-      this.#queue = this.#queue.then(() => this.#apply(files));
+      this.#queue = this.#queue.then(() => this.#apply(files)).finally(() => (this.#applied += files.length));
     }, 25);
   }
 
