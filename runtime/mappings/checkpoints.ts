@@ -10,6 +10,13 @@ export interface ShardCheckpoint {
   after?: string;
   /** Resume AT this sequence number (the first record seen from a LATEST / AT_TIMESTAMP start). */
   at?: string;
+  /**
+   * With ParallelizationFactor > 1: the last record done in each lane (lanes run ahead of the shard
+   * checkpoint). A restart reads from `after` but skips records their lane already finished, so only
+   * the batches in flight are delivered twice. Only valid for the PF they were written with.
+   */
+  lanes?: Record<string, string>;
+  pf?: number;
   /** Read to its end and every record done: never read again; its children may start. */
   finished?: boolean;
   /** Listed when the mapping first started: reads from the mapping's StartingPosition, not TRIM_HORIZON. */
@@ -45,7 +52,7 @@ export class CheckpointStore {
 
   update(shardId: string, patch: ShardCheckpoint): void {
     this.doc.shards[shardId] = { ...this.doc.shards[shardId], ...patch };
-    if (patch.after !== undefined) delete this.doc.shards[shardId]!.at;
+    if (patch.after !== undefined || patch.lanes !== undefined) delete this.doc.shards[shardId]!.at;
   }
 
   /** Writes the document (coalescing with a write in progress). */

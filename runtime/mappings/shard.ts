@@ -38,6 +38,10 @@ export class ShardProcessor implements LaneHost {
   readonly stats: ShardStatus;
   /** Whether the first record seen must be saved as the resume point (LATEST / AT_TIMESTAMP starts). */
   #pinFirst: boolean;
+  /** Per lane, the last record done (saved with the checkpoint when PF > 1). */
+  readonly #laneDone: Array<string | undefined>;
+  /** Per lane, records up to this sequence number were done before a restart: skipped when read again. */
+  readonly #laneSkip: Array<bigint | undefined>;
 
   constructor(ctx: MappingContext, shardId: string, position: Position, onFinished: (shardId: string) => void) {
     this.#ctx = ctx;
@@ -45,7 +49,12 @@ export class ShardProcessor implements LaneHost {
     this.#position = position;
     this.#onFinished = onFinished;
     this.#pinFirst = position.type === 'LATEST' || position.type === 'AT_TIMESTAMP';
-    this.#lanes = Array.from({ length: ctx.spec.parallelizationFactor }, () => new Lane(ctx, this));
+    const pf = ctx.spec.parallelizationFactor;
+    this.#lanes = Array.from({ length: pf }, () => new Lane(ctx, this));
+    const cp = ctx.checkpoints.shard(shardId);
+    const saved = cp?.pf === pf && cp.lanes ? cp.lanes : {};
+    this.#laneDone = Array.from({ length: pf }, (_, i) => saved[String(i)]);
+    this.#laneSkip = this.#laneDone.map((seq) => (seq === undefined ? undefined : BigInt(seq)));
     this.#maxQueued = Math.max(1000, ctx.spec.batchSize * ctx.spec.parallelizationFactor * 2);
     this.stats = {
       shardId,
@@ -115,7 +124,21 @@ export class ShardProcessor implements LaneHost {
 
   async complete(records: readonly ReadRecord[]): Promise<void> {
     for (const r of records) r.done = true;
-    if (this.#advance()) await this.#save();
+    let lanesMoved = false;
+    if (this.#lanes.length > 1 && records.length > 0) {
+      // A lane completes its records in order: the last one is the lane's new high-water mark.
+      for (const r of records) this.#laneDone[r.lane] = r.sequenceNumber;
+      lanesMoved = true;
+    }
+    const moved = this.#advance();
+    if (lanesMoved) {
+      const lanes: Record<string, string> = {};
+      this.#laneDone.forEach((seq, i) => {
+        if (seq !== undefined) lanes[String(i)] = seq;
+      });
+      this.#ctx.checkpoints.update(this.shardId, { lanes, pf: this.#lanes.length });
+    }
+    if (moved || lanesMoved) await this.#save();
     this.#progress.notify();
   }
 
@@ -257,6 +280,15 @@ export class ShardProcessor implements LaneHost {
         done: false,
       };
       this.#pending.push(rec);
+      const skipUpTo = this.#laneSkip[rec.lane];
+      if (skipUpTo !== undefined) {
+        // Its lane finished it before a restart (ahead of the shard checkpoint): not delivered again.
+        if (BigInt(r.sequenceNumber) <= skipUpTo) {
+          rec.done = true;
+          continue;
+        }
+        this.#laneSkip[rec.lane] = undefined;
+      }
       if (filter.patterns.length > 0) {
         const decoded = filter.readsData ? decodeForFilter(r.data) : { data: undefined, dataIsJson: false };
         const match = filter.matches({
@@ -278,7 +310,7 @@ export class ShardProcessor implements LaneHost {
     this.#lastRead = records[records.length - 1]!.sequenceNumber;
     this.stats.recordsFiltered += filtered;
     this.#queued = this.#lanes.reduce((n, l) => n + l.queued, 0);
-    if (filtered > 0 && this.#advance()) void this.#save();
+    if (this.#advance()) void this.#save();
     for (const lane of this.#lanes) lane.notify();
   }
 }
