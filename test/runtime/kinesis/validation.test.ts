@@ -54,6 +54,12 @@ describe('validateInput', () => {
       Message: "'abc' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: 3",
     });
     expect(failure(table, { Data: 'ab!d' }).body.Message).toBe("'ab!d' can not be converted to a Blob: Invalid Base64 character: '!'");
+    expect(failure(table, { Data: 'ab-d' }).body.Message).toBe("'ab-d' can not be converted to a Blob: Invalid Base64 character: '-'");
+    expect(failure(table, { Data: 'ab d' }).body.Message).toBe("'ab d' can not be converted to a Blob: Invalid Base64 character: ' '");
+    expect(failure(table, { Data: 'aG==' }).body.Message).toBe("'aG==' can not be converted to a Blob: Invalid last non-pad Base64 character dectected");
+    expect(failure(table, { Data: 'a===' }).body.Message).toBe("'a===' can not be converted to a Blob: Invalid last non-pad Base64 character dectected");
+    expect(validateInput<{ Data: Buffer }>(table, { Data: 'aA==' }, 'json').Data).toEqual(Buffer.from([0x68]));
+    expect(validateInput<{ Data: Buffer }>(table, { Data: '' }, 'json').Data).toEqual(Buffer.alloc(0));
     expect(failure(table, { Data: 'a=bc' }).body.Message).toBe("'a=bc' can not be converted to a Blob: Invalid Base64 character: '='");
     expect(failure(table, { Data: 'aGVsbG9=' }).body.Message).toBe(
       "'aGVsbG9=' can not be converted to a Blob: Invalid last non-pad Base64 character dectected",
