@@ -242,6 +242,14 @@ describe('InvokeAsync (deprecated)', () => {
     expect(out.Status).toBe(202);
     await waitFor(() => host.calls.find((c) => c.payload === '{"old":true}'), 'the InvokeAsync event');
   });
+
+  it('keeps the old 256 KB limit', async () => {
+    const err = await rejection(
+      server.client.send(new InvokeAsyncCommand({ FunctionName: 'echo', InvokeArgs: Buffer.from(`"${'a'.repeat(262_144 - 1)}"`) })),
+    );
+    expect(err.name).toBe('RequestEntityTooLargeException');
+    expect(err.message).toBe('262145 byte payload is too large for the Event invocation type (limit 262144 bytes)');
+  });
 });
 
 describe('GetFunctionConfiguration / GetFunction / ListFunctions', () => {
