@@ -25,7 +25,6 @@ export interface ErrorPayload {
 
 /** What every worker of one function's pool is told at boot (piscina `workerData`). */
 export interface EnvironmentSetup {
-  functionKey: string;
   /** The handler string as configured (`src/handler.main`). */
   handler: string;
   /** The export path inside the module (`main`, or `nested.main`). */
@@ -36,8 +35,6 @@ export interface EnvironmentSetup {
   runtimeMajor: number;
   timeoutMs: number;
   logFormat: LogFormat;
-  /** Milliseconds INIT may take before the environment is abandoned. */
-  initTimeoutMs: number;
 }
 
 /** One invocation, host -> worker. */

@@ -128,14 +128,12 @@ export class EnvironmentPool {
     this.#initTimeoutMs = options.initTimeoutMs;
     this.#timeoutMs = options.fn.timeout * 1000;
     const setup: EnvironmentSetup = {
-      functionKey: options.fn.key,
       handler: options.fn.handler,
       exportPath: options.bundle.exportPath,
       bundlePath: options.bundle.bundlePath,
       runtimeMajor: runtimeMajor(options.fn.runtime) ?? 20,
       timeoutMs: options.fn.timeout * 1000,
       logFormat: options.fn.logFormat,
-      initTimeoutMs: options.initTimeoutMs,
     };
     this.#piscina = new Piscina<InvokeTask, InvokeOutcome>({
       filename: options.workerFile,
