@@ -47,6 +47,11 @@ interface Entry {
   op: Promise<void>;
 }
 
+/** True when two specs differ only in lastModifiedMs. */
+function sameSettings(a: MappingSpec, b: MappingSpec): boolean {
+  return JSON.stringify({ ...a, lastModifiedMs: 0 }) === JSON.stringify({ ...b, lastModifiedMs: 0 });
+}
+
 export class MappingEngine {
   readonly #o: MappingEngineOptions;
   readonly #source: KinesisSource;
@@ -215,6 +220,24 @@ export class MappingEngine {
       entry.state = spec.enabled ? 'Enabled' : 'Disabled';
     });
     return spec;
+  }
+
+  /**
+   * Makes the serverless.yml mappings exactly `specs` (at start, and when serverless.yml changes): adds new
+   * ones, updates changed ones (each resumes from its checkpoint), and deletes config mappings no longer
+   * declared. API-created mappings are left alone.
+   */
+  async syncConfigMappings(specs: readonly MappingSpec[]): Promise<void> {
+    const wanted = new Set(specs.map((s) => s.uuid));
+    const gone = [...this.#entries.values()].filter((e) => e.spec.origin === 'config' && !wanted.has(e.spec.uuid));
+    await Promise.all(gone.map((e) => this.remove(e.spec.uuid)));
+    await Promise.all(
+      specs.map(async (spec) => {
+        const existing = this.#entries.get(spec.uuid)?.spec;
+        if (existing && sameSettings(existing, spec)) return;
+        await this.add(spec);
+      }),
+    );
   }
 
   /** Deletes a mapping and its checkpoints. */

@@ -1,7 +1,7 @@
 // Building MappingSpecs: AWS's API defaults, serverless.yml events (Serverless's defaults are already
 // applied by the config loader), and stable UUIDs for mappings declared in serverless.yml.
 import { createHash } from 'node:crypto';
-import type { StreamEventConfig } from '../config/types.ts';
+import type { ServiceConfig, StreamEventConfig } from '../config/types.ts';
 import type { MappingSpec } from './types.ts';
 
 export function functionArnOf(region: string, accountId: string, functionName: string): string {
@@ -71,3 +71,16 @@ export const API_DEFAULTS = {
   tumblingWindowInSeconds: 0,
   enabled: true,
 } as const;
+
+/** The role Serverless creates for a service's functions (`<service>-<stage>-<region>-lambdaRole`). */
+export function serverlessRoleArn(config: Pick<ServiceConfig, 'service' | 'stage' | 'region'>, accountId: string): string {
+  return `arn:aws:iam::${accountId}:role/${config.service}-${config.stage}-${config.region}-lambdaRole`;
+}
+
+/** Every mapping serverless.yml declares: one per `stream` event, UUIDs stable across restarts. */
+export function mappingSpecsFromConfig(config: ServiceConfig, ctx: SpecContext): MappingSpec[] {
+  const roleArn = serverlessRoleArn(config, ctx.accountId);
+  return Object.values(config.functions).flatMap((fn) =>
+    fn.events.map((event, index) => specFromStreamEvent(event, { name: fn.name, roleArn }, index, ctx)),
+  );
+}
