@@ -131,6 +131,44 @@ describe('environment faults', () => {
   });
 });
 
+describe('faults mixed across environments', () => {
+  test('each of 30 concurrent invocations gets its own answer and its own log lines', async () => {
+    const mixed = await harness([fnConfig('chaos', 'faults.chaos', { timeout: 1, reservedConcurrency: 4 })]);
+    try {
+      const actions = ['ok', 'throw', 'exit', 'ok', 'spin', 'unhandled'];
+      const runs = await Promise.all(
+        Array.from({ length: 30 }, async (_, n) => {
+          const action = actions[n % actions.length]!;
+          const r = await invokeJson(mixed, 'chaos', { do: action, n }, { waitForCapacity: true, logType: 'Tail' });
+          return { action, n, ...r };
+        }),
+      );
+      for (const { action, n, result, body } of runs) {
+        const id = result.requestId;
+        if (action === 'ok') expect(body).toEqual({ n });
+        else expect(result.functionError).toBe('Unhandled');
+        if (action === 'throw') expect(body['errorMessage']).toBe(`thrown #${n}`);
+        if (action === 'exit') expect(body['errorType']).toBe('Runtime.ExitError');
+        if (action === 'spin') expect(body['errorType']).toBe('Sandbox.Timedout');
+        if (action === 'unhandled') expect(body['errorMessage']).toBe(`Error: unhandled #${n}`);
+        // The Tail holds this invocation's lines only, START to REPORT.
+        const tail = Buffer.from(result.logResult!, 'base64').toString().trimEnd().split('\n');
+        expect(tail[0]).toBe(`START RequestId: ${id} Version: $LATEST`);
+        expect(tail[1]).toMatch(new RegExp(`^\\S+Z\\t${id}\\tINFO\\tdoing ${action} #${n}$`));
+        expect(tail.at(-1)).toMatch(new RegExp(`^REPORT RequestId: ${id}\\t`));
+        expect(tail.filter((l) => l.includes('RequestId: ') && !l.includes(id))).toEqual([]);
+        const all = mixed.sink.of('chaos');
+        expect(all.filter((l) => l === `START RequestId: ${id} Version: $LATEST`).length).toBe(1);
+        expect(all.filter((l) => l.startsWith(`REPORT RequestId: ${id}\t`)).length).toBe(1);
+      }
+      // And the function still serves.
+      expect((await invokeJson(mixed, 'chaos', { do: 'ok', n: 99 })).body).toEqual({ n: 99 });
+    } finally {
+      await mixed.close();
+    }
+  }, 30_000);
+});
+
 describe('INIT limit', () => {
   test('INIT past its limit is abandoned with INIT_REPORT Status: timeout', async () => {
     const slow = await harness([fnConfig('initSpin', 'init-spin.handler')], { initTimeoutMs: 500 });
