@@ -152,7 +152,7 @@ export function recommendShards(load: LoadGrid): { shards: number | undefined; r
   const skew = n > Math.max(Math.ceil(peakRecords / SHARD_RECORDS_PER_SEC), Math.ceil(peakBytes / SHARD_BYTES_PER_SEC));
   return {
     shards: n,
-    reason: `${n} shard${n === 1 ? '' : 's'} keep every shard under 1 MiB/s and 1,000 records/s at the peak second${skew ? ' (more than the total alone needs: the partition keys are skewed)' : ''}.`,
+    reason: `${n} shard${n === 1 ? ' keeps' : 's keep'} every shard under 1 MiB/s and 1,000 records/s at the peak second${skew ? ' (more than the total alone needs: the partition keys are skewed)' : ''}.`,
   };
 }
 

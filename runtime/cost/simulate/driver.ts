@@ -32,6 +32,11 @@ export interface SimulationTarget {
   streams(): Promise<readonly StreamShape[]>;
   /** The largest iterator age over the event-source mappings now, ms; without it the driver estimates it. */
   iteratorAgeMs?(): Promise<number>;
+  /**
+   * Records of each stream its slowest consumer has finished with (processed, filtered out or discarded): the
+   * driver's iterator-age estimate is the age of the oldest record not yet finished. Without it, records read count.
+   */
+  consumed?(): Promise<ReadonlyMap<string, number>>;
   /** Resolves when the mappings have handled every record put so far. */
   drain(): Promise<void>;
 }
@@ -202,12 +207,20 @@ export async function runWorkload(workload: Workload, target: SimulationTarget, 
   let totalAccepted = 0;
   let totalThrottled = 0;
 
-  const estimateAge = (now: number): number => {
+  const estimateAge = async (now: number): Promise<number> => {
+    const consumed = target.consumed ? await target.consumed() : readCount;
     let age = 0;
     for (const [name, points] of acceptedAt) {
-      const read = readCount.get(name) ?? 0;
-      // The oldest unread record was accepted when the accepted total first passed `read`.
-      const first = points.find((p) => p.total > read);
+      const read = consumed.get(name) ?? 0;
+      // The oldest unfinished record was accepted when the accepted total first passed `read` (totals only rise).
+      let lo = 0;
+      let hi = points.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (points[mid]!.total > read) hi = mid;
+        else lo = mid + 1;
+      }
+      const first = points[lo];
       if (first) age = Math.max(age, now - first.atMs);
     }
     return age;

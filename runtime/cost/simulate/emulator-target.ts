@@ -13,8 +13,15 @@ export interface SimulatedEmulator {
   onKinesisEvent(listener: (event: KinesisEvent) => void): () => void;
   onReport(listener: (report: InvocationReport) => void): () => void;
   drain(): Promise<void>;
-  /** Largest iterator age over the mappings, ms (optional; estimated from reads otherwise). */
+  /** Largest iterator age over the mappings, ms (optional; taken from status() or estimated from reads otherwise). */
   iteratorAgeMs?(): number | Promise<number>;
+  /** The Emulator's status: what each mapping has finished with, per shard. */
+  status?(): {
+    mappings: readonly {
+      eventSourceArn: string;
+      shards: readonly { recordsProcessed: number; recordsFiltered: number; recordsDiscarded: number }[];
+    }[];
+  };
 }
 
 export interface EmulatorTarget extends SimulationTarget {
@@ -61,6 +68,19 @@ export function emulatorTarget(emu: SimulatedEmulator, options: { clock: Clock; 
   if (emu.iteratorAgeMs) {
     const age = emu.iteratorAgeMs.bind(emu);
     target.iteratorAgeMs = async () => age();
+  }
+  if (emu.status) {
+    const status = emu.status.bind(emu);
+    // Per stream, the slowest of its mappings (each mapping sees every record).
+    target.consumed = async () => {
+      const out = new Map<string, number>();
+      for (const m of status().mappings) {
+        const stream = m.eventSourceArn.slice(m.eventSourceArn.indexOf(':stream/') + ':stream/'.length);
+        const done = m.shards.reduce((a, s) => a + s.recordsProcessed + s.recordsFiltered + s.recordsDiscarded, 0);
+        out.set(stream, Math.min(out.get(stream) ?? Infinity, done));
+      }
+      return out;
+    };
   }
   return target;
 }

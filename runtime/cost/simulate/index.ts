@@ -6,3 +6,4 @@ export { analyse, atMedianDuration, budgetError, checkBudget, recommendShards, s
 export { parseBudget, parseDurationScale, parseDurationStatistic, parseMemoryList, parseSpeed } from './options.ts';
 export { renderProgress } from './progress.ts';
 export { emulatorTarget, type EmulatorTarget, type SimulatedEmulator } from './emulator-target.ts';
+export { runSimulateCommand, formatOfFile, type SimulateCommandOptions, type SimulateCommandResult } from './run.ts';
