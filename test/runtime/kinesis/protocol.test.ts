@@ -196,6 +196,32 @@ describe('CBOR (application/x-amz-cbor-1.1, as the Java SDK and KCL send)', () =
     expect(Math.abs((ts.contents as number) - before)).toBeLessThan(60_000);
   });
 
+  it('round-trips record data as CBOR byte strings (PutRecord, GetShardIterator, GetRecords)', async () => {
+    await createActiveStream(k, 'cbr');
+    const bytes = new Uint8Array([0, 1, 2, 250, 255]);
+    const put = await cborRequest('PutRecord', { StreamName: 'cbr', PartitionKey: 'k', Data: bytes });
+    expect(put.status).toBe(200);
+    const { ShardId, SequenceNumber } = put.data as { ShardId: string; SequenceNumber: string };
+    expect(ShardId).toBe('shardId-000000000000');
+    const it = await cborRequest('GetShardIterator', {
+      StreamName: 'cbr',
+      ShardId,
+      ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+      StartingSequenceNumber: SequenceNumber,
+    });
+    const got = await cborRequest('GetRecords', { ShardIterator: (it.data as { ShardIterator: string }).ShardIterator });
+    expect(got.status).toBe(200);
+    const records = (got.data as { Records: Array<Record<string, unknown>> }).Records;
+    expect(records).toHaveLength(1);
+    expect(records[0]!['Data']).toBeInstanceOf(Uint8Array);
+    expect([...(records[0]!['Data'] as Uint8Array)]).toEqual([...bytes]);
+    expect(records[0]!['SequenceNumber']).toBe(SequenceNumber);
+    const ts = records[0]!['ApproximateArrivalTimestamp'] as Tag;
+    expect(ts).toBeInstanceOf(Tag);
+    expect(ts.tag).toBe(1);
+    expect(Math.abs((ts.contents as number) - Date.now())).toBeLessThan(60_000);
+  });
+
   it('answers errors in CBOR and reads CBOR timestamps and byte strings', async () => {
     const missing = await cborRequest('DescribeStream', { StreamName: 'nope' });
     expect(missing.status).toBe(400);

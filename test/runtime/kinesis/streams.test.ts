@@ -81,3 +81,37 @@ describe.each(kinesisTransports())('stream lifecycle over %s', (transport) => {
     await waitFor(async () => (await client.send(new ListStreamsCommand({}))).StreamNames!.join() === 'b');
   });
 });
+
+describe('in-process calls and events', () => {
+  let k: KinesisHarness;
+  beforeEach(async () => {
+    k = await startKinesis();
+  });
+  afterEach(async () => {
+    await k.close();
+  });
+
+  it('call() validates like HTTP, throws AWS errors and returns SDK-shaped output', async () => {
+    const events: string[] = [];
+    const off = k.service.onEvent((e) => events.push(`${e.type}:${e.streamName}`));
+    await expect(k.service.call('CreateStream', { StreamName: 'bad name', ShardCount: 1 })).rejects.toMatchObject({
+      type: 'ValidationException',
+      statusCode: 400,
+      message:
+        "1 validation error detected: Value 'bad name' at 'streamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
+    });
+    await expect(k.service.call('Nope', {})).rejects.toMatchObject({ type: 'UnknownOperationException' });
+    expect(await k.service.call('CreateStream', { StreamName: 'inproc', ShardCount: 2 })).toEqual({});
+    await waitFor(() => k.service.store.get('inproc')?.meta.status === 'ACTIVE');
+    const out = await k.service.call<{ StreamDescriptionSummary: { StreamCreationTimestamp: Date; OpenShardCount: number } }>(
+      'DescribeStreamSummary',
+      { StreamName: 'inproc' },
+    );
+    expect(out.StreamDescriptionSummary.StreamCreationTimestamp).toBeInstanceOf(Date);
+    expect(out.StreamDescriptionSummary.OpenShardCount).toBe(2);
+    await k.service.call('DeleteStream', { StreamName: 'inproc' });
+    await waitFor(() => events.includes('streamDeleted:inproc'));
+    expect(events).toEqual(['streamCreated:inproc', 'streamDeleted:inproc']);
+    off();
+  });
+});
