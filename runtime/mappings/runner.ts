@@ -159,6 +159,7 @@ export class MappingRunner {
         recordsFiltered: 0,
         recordsProcessed: 0,
         recordsDiscarded: 0,
+        recordsPending: 0,
         checkpoint: cp?.after,
         batchesInFlight: 0,
       };

@@ -67,6 +67,7 @@ export class ShardProcessor implements LaneHost {
       recordsFiltered: 0,
       recordsProcessed: 0,
       recordsDiscarded: 0,
+      recordsPending: 0,
       checkpoint: ctx.checkpoints.shard(shardId)?.after,
       batchesInFlight: 0,
     };
@@ -91,7 +92,9 @@ export class ShardProcessor implements LaneHost {
   }
 
   status(): ShardStatus {
-    return { ...this.stats, batchesInFlight: this.#lanes.filter((l) => l.inFlight).length };
+    let pending = 0;
+    for (let i = this.#pendingHead; i < this.#pending.length; i++) if (!this.#pending[i]!.done) pending++;
+    return { ...this.stats, recordsPending: pending, batchesInFlight: this.#lanes.filter((l) => l.inFlight).length };
   }
 
   /** True when, since drain epoch `epoch` began, the shard was read to the tip and no batch is pending. */

@@ -63,6 +63,8 @@ export interface ShardStatus {
   recordsProcessed: number;
   /** Records discarded to the on-failure destination (retries or age exhausted). */
   recordsDiscarded: number;
+  /** Records read and not yet done (queued, in flight, retried, or held by an open tumbling window). */
+  recordsPending: number;
   /** Sequence number of the last checkpointed record. */
   checkpoint: string | undefined;
   /** Batches being invoked right now (one per busy lane). */
