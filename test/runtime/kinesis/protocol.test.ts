@@ -431,20 +431,22 @@ describe('oversize bodies and stalled clients', () => {
 describe('SubscribeToShard', () => {
   it('answers with a clear InvalidArgumentException until eddy supports it', async () => {
     await createActiveStream(k, 'sub');
-    const client = k.client('h1');
     const { SubscribeToShardCommand } = await import('@aws-sdk/client-kinesis');
-    const err = await awsError(
-      client.send(
-        new SubscribeToShardCommand({
-          ConsumerARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/sub/consumer/c:1700000000',
-          ShardId: 'shardId-000000000000',
-          StartingPosition: { Type: 'LATEST' },
-        }),
-      ),
-    );
-    expect(err).toMatchObject({
-      name: 'InvalidArgumentException',
-      message: 'eddy does not support SubscribeToShard (enhanced fan-out) yet; read the shard with GetShardIterator and GetRecords.',
-    });
+    for (const transport of ['h2', 'h1'] as const) {
+      const client = k.client(transport);
+      const err = await awsError(
+        client.send(
+          new SubscribeToShardCommand({
+            ConsumerARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/sub/consumer/c:1700000000',
+            ShardId: 'shardId-000000000000',
+            StartingPosition: { Type: 'LATEST' },
+          }),
+        ),
+      );
+      expect(err).toMatchObject({
+        name: 'InvalidArgumentException',
+        message: 'eddy does not support SubscribeToShard (enhanced fan-out) yet; read the shard with GetShardIterator and GetRecords.',
+      });
+    }
   });
 });
