@@ -7,6 +7,7 @@ import {
   DescribeStreamSummaryCommand,
   ListStreamsCommand,
   RegisterStreamConsumerCommand,
+  SplitShardCommand,
 } from '@aws-sdk/client-kinesis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../runtime/clock.ts';
@@ -153,6 +154,27 @@ describe.each(kinesisTransports())('over %s', (transport) => {
     // AWS accepts the short form of a shard id.
     const short = (await client.send(new DescribeStreamCommand({ StreamName: 'paged', ExclusiveStartShardId: 'shardId-3' }))).StreamDescription!;
     expect(short.Shards!.map((s) => s.ShardId)).toEqual(['shardId-000000000004']);
+  });
+
+  it('hides a closed shard once its records have all expired', async () => {
+    const clock = new VirtualClock();
+    const k = await start({ clock, statusDelayMs: 100 });
+    const client = k.client(transport);
+    await client.send(new CreateStreamCommand({ StreamName: 'split', ShardCount: 1 }));
+    clock.advance(100);
+    await expect.poll(() => k.service.store.get('split')?.meta.status).toBe('ACTIVE');
+    await client.send(new SplitShardCommand({ StreamName: 'split', ShardToSplit: 'shardId-000000000000', NewStartingHashKey: '1000' }));
+    clock.advance(100);
+    await expect.poll(() => k.service.store.get('split')?.meta.status).toBe('ACTIVE');
+    const ids = async () => (await client.send(new DescribeStreamCommand({ StreamName: 'split' }))).StreamDescription!.Shards!.map((s) => s.ShardId);
+    const closed = (await client.send(new DescribeStreamCommand({ StreamName: 'split' }))).StreamDescription!.Shards![0]!;
+    expect(closed.SequenceNumberRange!.EndingSequenceNumber).toMatch(/^\d{56}$/);
+    expect(await ids()).toEqual(['shardId-000000000000', 'shardId-000000000001', 'shardId-000000000002']);
+    clock.advance(24 * 3_600_000 - 1000);
+    expect(await ids()).toHaveLength(3);
+    clock.advance(1000);
+    expect(await ids()).toEqual(['shardId-000000000001', 'shardId-000000000002']);
+    expect((await client.send(new DescribeStreamSummaryCommand({ StreamName: 'split' }))).StreamDescriptionSummary!.OpenShardCount).toBe(2);
   });
 
   it('refuses to delete a stream with consumers unless EnforceConsumerDeletion', async () => {
