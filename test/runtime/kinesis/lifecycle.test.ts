@@ -201,7 +201,14 @@ describe('persistence', () => {
     await client.send(new CreateStreamCommand({ StreamName: 'keep', ShardCount: 3, Tags: { team: 'a' } }));
     clock.advance(1000);
     await expect.poll(() => k.service.store.get('keep')?.meta.status).toBe('ACTIVE');
+    await k.service.call('IncreaseStreamRetentionPeriod', { StreamName: 'keep', RetentionPeriodHours: 48 });
+    await k.service.call('RegisterStreamConsumer', { StreamARN: ARN('keep'), ConsumerName: 'app' });
+    await k.service.call('CreateStream', { StreamName: 'doomed', ShardCount: 1 });
+    clock.advance(1000);
+    await expect.poll(() => k.service.store.get('doomed')?.meta.status).toBe('ACTIVE');
+    await k.service.call('DeleteStream', { StreamName: 'doomed' });
     await client.send(new CreateStreamCommand({ StreamName: 'young', ShardCount: 1 }));
+    expect(k.service.store.get('young')!.meta.status).toBe('CREATING');
     // Stop everything but keep the data dir.
     const dir = k.dir!;
     await k.service.close();
@@ -212,8 +219,12 @@ describe('persistence', () => {
       const again = await startKinesis({ clock, root, statusDelayMs: 1000 });
       try {
         const c2 = again.client('h1');
-        expect((await c2.send(new ListStreamsCommand({}))).StreamNames).toEqual(['keep', 'young']);
         await expect.poll(() => again.service.store.get('young')?.meta.status).toBe('ACTIVE');
+        // The deletion that was under way when eddy stopped completes.
+        await expect.poll(async () => (await c2.send(new ListStreamsCommand({}))).StreamNames).toEqual(['keep', 'young']);
+        const keep = again.service.store.get('keep')!.meta;
+        expect(keep.retentionPeriodHours).toBe(48);
+        expect(keep.consumers.map((c) => [c.consumerName, c.status])).toEqual([['app', 'ACTIVE']]);
         const d = (await c2.send(new DescribeStreamCommand({ StreamName: 'keep' }))).StreamDescription!;
         expect(d.Shards).toHaveLength(3);
         expect(d.StreamStatus).toBe('ACTIVE');
