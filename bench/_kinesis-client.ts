@@ -35,6 +35,9 @@ function batch(): { PartitionKey: string; Data: Uint8Array }[] {
   return out;
 }
 
+/** Records moved by the last round (for the parent's CPU per record). */
+let roundRecords = 0;
+
 async function putRound(ms: number): Promise<number> {
   const deadline = performance.now() + ms;
   let records = 0;
@@ -48,6 +51,7 @@ async function putRound(ms: number): Promise<number> {
       }
     }),
   );
+  roundRecords = records;
   return records / ((performance.now() - start) / 1000);
 }
 
@@ -71,7 +75,20 @@ async function getRound(ms: number, shardIds: string[]): Promise<number> {
       }
     }),
   );
+  roundRecords = records;
   return records / ((performance.now() - start) / 1000);
+}
+
+/** Tells the parent (over IPC, when there is one) when a measured round starts and ends, so it can read its CPU. */
+async function measured(phase: 'put' | 'get', round: () => Promise<number>): Promise<number> {
+  await tell({ phase, at: 'start' });
+  const rate = await round();
+  await tell({ phase, at: 'end', rate, records: roundRecords });
+  return rate;
+}
+
+function tell(msg: Record<string, unknown>): Promise<void> {
+  return new Promise((resolve) => (process.send ? process.send(msg, () => resolve()) : resolve()));
 }
 
 async function main(): Promise<void> {
@@ -85,12 +102,17 @@ async function main(): Promise<void> {
     }
     shardIds = ((await client.send(new ListShardsCommand({ StreamName: streamName }))).Shards ?? []).map((s) => s.ShardId!);
   }
-  await putRound(Math.min(1000, roundMs)); // warm-up (JIT, connections)
+  const phases = (process.env.BENCH_PHASES ?? 'put,get').split(',');
+  await putRound(Math.min(1000, roundMs)); // warm-up (JIT, connections); GetRecords needs the data anyway
   const put: number[] = [];
-  for (let i = 0; i < rounds; i++) put.push(await putRound(roundMs));
-  await getRound(Math.min(1000, roundMs), shardIds);
+  if (phases.includes('put')) {
+    for (let i = 0; i < rounds; i++) put.push(await measured('put', () => putRound(roundMs)));
+  }
   const get: number[] = [];
-  for (let i = 0; i < rounds; i++) get.push(await getRound(roundMs, shardIds));
+  if (phases.includes('get')) {
+    await getRound(Math.min(1000, roundMs), shardIds);
+    for (let i = 0; i < rounds; i++) get.push(await measured('get', () => getRound(roundMs, shardIds)));
+  }
   process.stdout.write(JSON.stringify({ put, get }) + '\n');
   client.destroy();
 }

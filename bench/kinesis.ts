@@ -23,6 +23,9 @@ const INFLIGHT = 8;
 interface Result {
   put: number[];
   get: number[];
+  /** Server CPU (user + system, this process) per record in each measured round, in µs. */
+  putCpu: number[];
+  getCpu: number[];
 }
 
 function runClient(endpoint: string, transport: 'h2' | 'h1', stream: string, setup: boolean): Promise<Result> {
@@ -40,14 +43,25 @@ function runClient(endpoint: string, transport: 'h2' | 'h1', stream: string, set
         String(INFLIGHT),
         setup ? 'setup' : 'nosetup',
       ],
-      { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
+      { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
     );
+    // The server runs in this process: its CPU time over a round, per record, is robust to a busy machine.
+    const cpu: { put: number[]; get: number[] } = { put: [], get: [] };
+    let startCpu = process.cpuUsage();
+    child.on('message', (m: { phase: 'put' | 'get'; at: 'start' | 'end'; records?: number }) => {
+      if (m.at === 'start') startCpu = process.cpuUsage();
+      else {
+        const d = process.cpuUsage(startCpu);
+        cpu[m.phase].push((d.user + d.system) / Math.max(1, m.records ?? 1));
+      }
+    });
     let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
     child.on('error', reject);
     child.on('exit', (code) => {
       if (code !== 0) return reject(new Error(`client exited with ${code}`));
-      resolve(JSON.parse(out.trim().split('\n').at(-1)!) as Result);
+      const r = JSON.parse(out.trim().split('\n').at(-1)!) as { put: number[]; get: number[] };
+      resolve({ ...r, putCpu: cpu.put, getCpu: cpu.get });
     });
   });
 }
@@ -135,7 +149,7 @@ const targets: Array<[string, () => Promise<Result>]> = [
   ['bare h2c server (ceiling)', benchBare],
   ['kinesalite 3.3.3 (memory, HTTP/1.1)', benchKinesalite],
 ];
-const results = new Map<string, { put: number; get: number }>();
+const results = new Map<string, { put: number; get: number; putCpu: number; getCpu: number }>();
 for (const [name, run] of targets) {
   if (which.length > 0 && !which.some((w) => name.startsWith(w))) continue;
   let r: Result;
@@ -146,14 +160,20 @@ for (const [name, run] of targets) {
     process.exitCode = 1;
     continue;
   }
-  results.set(name, { put: median(r.put), get: median(r.get) });
-  console.log(`${name.padEnd(40)} put ${fmt(median(r.put))} records/s  get ${fmt(median(r.get))} records/s  (rounds: put ${r.put.map(Math.round).join(', ')}; get ${r.get.map(Math.round).join(', ')})`);
+  const m = { put: median(r.put), get: median(r.get), putCpu: median(r.putCpu), getCpu: median(r.getCpu) };
+  results.set(name, m);
+  console.log(
+    `${name.padEnd(40)} put ${fmt(m.put)} records/s  get ${fmt(m.get)} records/s   ` +
+      `server CPU/record: put ${m.putCpu.toFixed(2)} µs, get ${m.getCpu.toFixed(2)} µs`,
+  );
+  console.log(`${''.padEnd(40)} (rounds: put ${r.put.map(Math.round).join(', ')}; get ${r.get.map(Math.round).join(', ')})`);
 }
 const eddy = results.get(targets[0]![0]);
 const bare = results.get(targets[1]![0]);
 const kl = results.get(targets[2]![0]);
 if (eddy && bare) {
   console.log(`eddy / ceiling:    put ${(eddy.put / bare.put).toFixed(2)} (target >= 0.6)  get ${(eddy.get / bare.get).toFixed(2)} (target >= 0.6)`);
+  console.log(`server CPU per record, eddy / ceiling: put ${(eddy.putCpu / bare.putCpu).toFixed(2)}x  get ${(eddy.getCpu / bare.getCpu).toFixed(2)}x`);
 }
 if (eddy && kl) {
   console.log(`eddy / kinesalite: put ${(eddy.put / kl.put).toFixed(2)} (target >= 5)    get ${(eddy.get / kl.get).toFixed(2)}`);

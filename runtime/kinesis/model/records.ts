@@ -5,7 +5,7 @@ import { KinesisApiError, invalidArgument, resourceNotFound, streamNotFound, val
 import { wireBlob, wireTimestamp, type OperationContext } from '../operation.ts';
 import { hashKeyHex, parseExplicitHashKey, partitionKeyHashHex, shardForHashHex } from './hash.ts';
 import { isExpired } from './resharding.ts';
-import { parseShardId, sequenceBase, sequenceNumberAt, sequenceNumbersFrom } from './sequence.ts';
+import { parseShardId, SEQUENCE_STEP, sequenceBase, sequenceNumbersFrom, sequenceValueAt } from './sequence.ts';
 import { rateExceededMessage, throughputOf } from './throughput.ts';
 import type { LiveStream, ShardMeta } from './types.ts';
 
@@ -198,16 +198,30 @@ export function endIndex(shard: ShardMeta, log: ShardLog): bigint {
   return shard.closedAtIndex !== undefined ? BigInt(shard.closedAtIndex) : log.nextIndex;
 }
 
-/** A stored record as GetRecords returns it. */
-export function wireRecord(shard: ShardMeta, r: StoredRecord): Record<string, unknown> {
-  return {
-    SequenceNumber: sequenceNumberAt(baseOf(shard), r.index, r.arrivalMs),
-    ApproximateArrivalTimestamp: wireTimestamp(r.arrivalMs),
-    Data: wireBlob(r.data),
-    PartitionKey: r.partitionKey,
-    // UNVERIFIED: whether AWS sends EncryptionType NONE or leaves it out for unencrypted records; eddy sends it.
-    EncryptionType: r.encrypted ? 'KMS' : 'NONE',
-  };
+/**
+ * Stored records as GetRecords returns them. Records sharing a write second get their sequence numbers by one
+ * BigInt add each (the put path's batches make that the common case).
+ */
+export function wireRecords(shard: ShardMeta, records: readonly StoredRecord[]): Array<Record<string, unknown>> {
+  const out = new Array<Record<string, unknown>>(records.length);
+  const base = baseOf(shard);
+  let prevIndex = -2n;
+  let prevSecs = -1;
+  let n = 0n;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    const secs = Math.floor(r.arrivalMs / 1000);
+    if (secs === prevSecs && r.index === prevIndex + 1n) n += SEQUENCE_STEP;
+    else n = sequenceValueAt(base, r.index, r.arrivalMs);
+    prevSecs = secs;
+    prevIndex = r.index;
+    // kinesalite's AWS-recorded records carry no EncryptionType; AWS documents it as optional: eddy sends it
+    // only for records written to an encrypted stream.
+    out[i] = r.encrypted
+      ? { SequenceNumber: n.toString(), ApproximateArrivalTimestamp: wireTimestamp(r.arrivalMs), Data: wireBlob(r.data), PartitionKey: r.partitionKey, EncryptionType: 'KMS' }
+      : { SequenceNumber: n.toString(), ApproximateArrivalTimestamp: wireTimestamp(r.arrivalMs), Data: wireBlob(r.data), PartitionKey: r.partitionKey };
+  }
+  return out;
 }
 
 export function checkThroughputRead(ctx: OperationContext, stream: LiveStream, shard: ShardMeta, log: ShardLog): void {

@@ -25,6 +25,8 @@ const SHIFT_ORDINAL_DIGIT = 144n;
 const SHIFT_CREATED = 148n;
 const LEADING = 2n << 184n;
 const MAX_POSITION = (1n << 63n) - 1n;
+/** The difference between the numbers of consecutive records written in the same second. */
+export const SEQUENCE_STEP = 1n << SHIFT_POSITION;
 const MAX_SECS = 16 ** 9 - 1;
 const MAX_ORDINAL = 2 ** 31 - 1;
 
@@ -42,17 +44,21 @@ export function sequenceBase(shard: SequencedShard): bigint {
 
 /** The sequence number of the record at a log index, written at writeMs. */
 export function sequenceNumberAt(base: bigint, index: bigint, writeMs: number): string {
-  return (base | ((index + 1n) << SHIFT_POSITION) | (BigInt(Math.floor(writeMs / 1000)) << SHIFT_WRITE)).toString();
+  return sequenceValueAt(base, index, writeMs).toString();
+}
+
+/** sequenceNumberAt as a BigInt. */
+export function sequenceValueAt(base: bigint, index: bigint, writeMs: number): bigint {
+  return base | ((index + 1n) << SHIFT_POSITION) | (BigInt(Math.floor(writeMs / 1000)) << SHIFT_WRITE);
 }
 
 /** Sequence numbers of count consecutive records from firstIndex, all written at writeMs (the put path). */
 export function sequenceNumbersFrom(base: bigint, firstIndex: bigint, count: number, writeMs: number): string[] {
   const out = new Array<string>(count);
   let n = base | ((firstIndex + 1n) << SHIFT_POSITION) | (BigInt(Math.floor(writeMs / 1000)) << SHIFT_WRITE);
-  const step = 1n << SHIFT_POSITION;
   for (let i = 0; i < count; i++) {
     out[i] = n.toString();
-    n += step;
+    n += SEQUENCE_STEP;
   }
   return out;
 }

@@ -10,7 +10,7 @@ import {
   GET_RECORDS_MAX_BYTES,
   readableShard,
   shardNotFound,
-  wireRecord,
+  wireRecords,
 } from '../model/records.ts';
 import { childShards } from '../model/resharding.ts';
 import { shardIdOf } from '../model/sequence.ts';
@@ -64,12 +64,8 @@ export const getRecords: Operation<Input> = {
     if (records.length > 0 && records[0]!.arrivalMs < horizon) records = records.filter((r) => r.arrivalMs >= horizon);
 
     let bytes = 0;
-    const out = new Array<Record<string, unknown>>(records.length);
-    for (let i = 0; i < records.length; i++) {
-      const r = records[i]!;
-      bytes += r.data.length;
-      out[i] = wireRecord(shard, r);
-    }
+    for (let i = 0; i < records.length; i++) bytes += records[i]!.data.length;
+    const out = wireRecords(shard, records);
     chargeThroughputRead(ctx, log, bytes);
     if (records.length > 0) ctx.emit({ type: 'read', streamName: stream.meta.name, shardId: shard.shardId, records: records.length, bytes });
 
