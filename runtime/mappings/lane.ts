@@ -45,7 +45,8 @@ interface OpenWindow {
   terminatedEarly: boolean;
 }
 
-const MAX_SERVICE_BACKOFF_MS = 1_000;
+/** Retries wait 10 ms, 20 ms, ... up to this (real time): a failing function is not hammered. */
+const MAX_BACKOFF_MS = 1_000;
 
 export class Lane {
   readonly #ctx: MappingContext;
@@ -63,6 +64,8 @@ export class Lane {
   #cancelTimer: (() => void) | undefined;
   #timerAt = 0;
   readonly #signal = new Signal();
+  /** Notified once when the shard stops: cuts retry back-offs short. */
+  readonly #stop = new Signal();
   #running: Promise<void> | undefined;
 
   constructor(ctx: MappingContext, host: LaneHost) {
@@ -105,6 +108,12 @@ export class Lane {
     this.#signal.notify();
   }
 
+  /** The shard is stopping: wake the lane out of any wait so it can finish. */
+  stop(): void {
+    this.#signal.notify();
+    this.#stop.notify();
+  }
+
   start(): Promise<void> {
     this.#running ??= this.#run();
     return this.#running;
@@ -119,7 +128,14 @@ export class Lane {
           continue;
         }
         this.#host.progressed();
-        await this.#process(batch);
+        try {
+          await this.#process(batch);
+        } catch (err) {
+          // A defect, not a function error: report it and retry the batch rather than losing it.
+          this.#ctx.warn(`lane of ${this.#host.shardId} failed unexpectedly`, err);
+          this.#retry.unshift(batch);
+          await pause(MAX_BACKOFF_MS, this.#stop);
+        }
       }
     } finally {
       this.#cancelTimer?.();
@@ -273,8 +289,8 @@ export class Lane {
         const e = err as Partial<LambdaServiceError>;
         this.#ctx.warn(`invoking ${spec.functionName} failed before the function ran: ${e.name ?? 'Error'}: ${e.message ?? String(err)}`);
         this.#setResult(`PROBLEM: ${e.name ?? 'Error'}`);
-        await pause(serviceBackoff);
-        serviceBackoff = Math.min(MAX_SERVICE_BACKOFF_MS, serviceBackoff * 2);
+        await pause(serviceBackoff, this.#stop);
+        serviceBackoff = Math.min(MAX_BACKOFF_MS, serviceBackoff * 2);
         continue;
       }
       batch.lastInvoke = { requestId: result.requestId, functionError: result.functionError };
@@ -309,6 +325,7 @@ export class Lane {
         return;
       }
       this.#host.stats.retries++;
+      await pause(Math.min(MAX_BACKOFF_MS, 10 * 2 ** Math.min(batch.retries - 1, 10)), this.#stop);
     }
   }
 

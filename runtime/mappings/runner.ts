@@ -67,6 +67,12 @@ export class MappingRunner {
       shards = await ctx.source.listShards(ctx.streamName);
       if (ctx.retentionMs === undefined) ctx.retentionMs = await ctx.source.retentionMs(ctx.streamName);
     } catch (err) {
+      if (errorName(err) === 'ResourceNotFoundException') {
+        // No such stream (yet): nothing to read, so nothing to wait for in drain(); listing goes on.
+        this.#shards = [];
+        this.#listedEpoch = epoch;
+        return;
+      }
       if (!this.#stopping) ctx.warn(`ListShards ${ctx.streamName} failed: ${errorName(err)}`, err);
       return;
     }

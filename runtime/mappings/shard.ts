@@ -116,7 +116,7 @@ export class ShardProcessor implements LaneHost {
     this.#stopping = true;
     this.#wake.notify();
     this.#progress.notify();
-    for (const lane of this.#lanes) lane.notify();
+    for (const lane of this.#lanes) lane.stop();
     await this.#running;
   }
 
@@ -196,7 +196,7 @@ export class ShardProcessor implements LaneHost {
       await this.#read();
     } finally {
       this.#stopping = true;
-      for (const lane of this.#lanes) lane.notify();
+      for (const lane of this.#lanes) lane.stop();
       await Promise.all(lanes);
     }
   }

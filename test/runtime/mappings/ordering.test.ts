@@ -28,15 +28,15 @@ describe('ordering', () => {
     const stream = `order-${pf}`;
     await createStream(k, stream, 2);
     const keys = Array.from({ length: 24 }, (_, i) => `key-${i}`);
-    const records = Array.from({ length: 600 }, (_, i) => ({ pk: keys[i % keys.length]!, data: { i } }));
-    const put1 = await put(k, stream, records.slice(0, 300));
+    const records = Array.from({ length: 300 }, (_, i) => ({ pk: keys[i % keys.length]!, data: { i } }));
+    const put1 = await put(k, stream, records.slice(0, 150));
     await engine.add(spec(`pf${pf}`, stream, { parallelizationFactor: pf, batchSize: 7 }));
-    const put2 = await put(k, stream, records.slice(300)); // while consuming
+    const put2 = await put(k, stream, records.slice(150)); // while consuming
     const placed = [...put1, ...put2];
     await engine.drain({ timeoutMs: 20_000 });
     const seen = (await linesOf<Seen>(fns.out, `pf${pf}`)).flatMap((l) => l.records);
-    expect(seen).toHaveLength(600);
-    expect(new Set(seen.map((r) => r.seq)).size).toBe(600);
+    expect(seen).toHaveLength(300);
+    expect(new Set(seen.map((r) => r.seq)).size).toBe(300);
     // Each batch holds records of one shard.
     for (const line of await linesOf<Seen>(fns.out, `pf${pf}`)) {
       expect(new Set(line.records.map((r) => r.eventID.split(':')[0])).size).toBe(1);
@@ -58,6 +58,6 @@ describe('ordering', () => {
     }
     const status = engine.status().find((s) => s.functionName === `svc-dev-pf${pf}`)!;
     expect(status.lastProcessingResult).toBe('OK');
-    expect(status.shards.map((s) => s.recordsProcessed).reduce((a, b) => a + b)).toBe(600);
+    expect(status.shards.map((s) => s.recordsProcessed).reduce((a, b) => a + b)).toBe(300);
   });
 });

@@ -15,11 +15,7 @@ const root = new MemoryLogRoot();
 
 beforeAll(async () => {
   k = await startKinesalite();
-  fns = await startFunctions(
-    root,
-    systemClock,
-    Object.fromEntries(MODES.map((m) => [m, { handler: 'partial', env: { MODE: m } }])),
-  );
+  fns = await startFunctions(root, systemClock, Object.fromEntries(MODES.map((m) => [m, 'partial'])));
   engine = await engineFor(k, root, systemClock, fns);
 });
 
@@ -36,7 +32,7 @@ async function run(mode: (typeof MODES)[number]): Promise<number[][]> {
   const stream = `partial-${mode}`;
   await createStream(k, stream, 1);
   // Records 6 and 3 fail on their first delivery (reported in that order).
-  await put(k, stream, ALL.map((i) => ({ pk: 'k', data: { i, fail: i === 3 || i === 6 } })));
+  await put(k, stream, ALL.map((i) => ({ pk: 'k', data: { i, mode, fail: i === 3 || i === 6 } })));
   await engine.add(spec(mode, stream, { batchSize: 10, reportBatchItemFailures: true }));
   await engine.drain({ timeoutMs: 15_000 });
   return (await linesOf<Seen>(fns.out, mode)).map(ids);
