@@ -1,28 +1,35 @@
 // Reading through a split and a merge made while the mapping consumes: every record once, per-key order,
 // and each parent read to its end before any of its children.
 import { DescribeStreamSummaryCommand, MergeShardsCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../../runtime/clock.ts';
 import { MemoryLogRoot } from '../../../runtime/log/memory-root.ts';
 import type { MappingEngine } from '../../../runtime/mappings/engine.ts';
-import { createStream, engineFor, linesOf, put, spec, startFunctions, startKinesalite, waitFor, type Functions, type Kinesis, type Seen } from './helpers.ts';
+import { createStream, engineFor, startEddyKinesis, linesOf, put, spec, startFunctions, startKinesalite, waitFor, type Functions, type Kinesis, type Seen } from './helpers.ts';
 
 let k: Kinesis;
 let fns: Functions;
 let engine: MappingEngine;
-const root = new MemoryLogRoot();
 
-beforeAll(async () => {
-  k = await startKinesalite();
-  fns = await startFunctions(root, systemClock, { reshard: 'record' });
-  engine = await engineFor(k, root, systemClock, fns);
-});
-
-afterAll(async () => {
+afterEach(async () => {
   await engine?.close();
   await fns?.close();
   await k?.close();
 });
+
+async function setup(backend: 'kinesalite' | 'eddy'): Promise<void> {
+  const root = new MemoryLogRoot();
+  fns = await startFunctions(root, systemClock, { reshard: 'record' });
+  if (backend === 'kinesalite') {
+    k = await startKinesalite();
+    engine = await engineFor(k, root, systemClock, fns);
+  } else {
+    const own = await startEddyKinesis(systemClock, root);
+    k = own;
+    engine = await engineFor(own, root, systemClock, fns, { wake: true, pollIntervalMs: undefined as never });
+    own.wake(engine);
+  }
+}
 
 async function active(stream: string): Promise<void> {
   await waitFor(async () => {
@@ -32,7 +39,8 @@ async function active(stream: string): Promise<void> {
 }
 
 describe('resharding while consuming', () => {
-  it('reads parents to their end before children, through a split and a merge', async () => {
+  it.each(['kinesalite', 'eddy'] as const)('reads parents to their end before children, through a split and a merge (%s)', async (backend) => {
+    await setup(backend);
     const stream = 'reshard';
     const [parent] = await createStream(k, stream, 1);
     const keys = Array.from({ length: 8 }, (_, i) => `key-${i}`);
