@@ -2,6 +2,15 @@
 import { BODY_FIXED_BYTES, MAX_BODY_BYTES, MAX_PARTITION_KEY_BYTES } from './record-codec.ts';
 import type { LogRoot, NewRecord, ShardLog, StoredRecord } from './types.ts';
 
+// ES2024 string methods (Node 20 has them; the ES2023 lib does not declare them).
+type WellFormed = { isWellFormed(): boolean; toWellFormed(): string };
+
+/** The key as UTF-8 storage gives it back: a lone surrogate becomes U+FFFD, as on disk. */
+function wellFormed(key: string): string {
+  const k = key as unknown as WellFormed;
+  return k.isWellFormed() ? key : k.toWellFormed();
+}
+
 class MemoryShardLog implements ShardLog {
   #records: StoredRecord[] = [];
   #offset = 0n;
@@ -36,7 +45,7 @@ class MemoryShardLog implements ShardLog {
       last = r.arrivalMs > last ? r.arrivalMs : last;
       this.#records.push({
         index: index++,
-        partitionKey: r.partitionKey,
+        partitionKey: wellFormed(r.partitionKey),
         // A copy, as the disk root keeps: a caller reusing its buffer must not change stored records.
         data: r.data.slice(),
         arrivalMs: last,

@@ -65,11 +65,14 @@ describe.each(rootKinds())('$name root', (kind) => {
       rec('ключ-🔑', binary, 5, true),
       rec('', new Uint8Array(0), 6),
       rec('k'.repeat(256), 'x', 7, false),
+      rec('lone \ud800 surrogate', 'y', 8),
     ]);
     expect((await shard.read(0n, 10, 1_000_000)).map(plain)).toEqual([
       { index: 0n, partitionKey: 'ключ-🔑', data: [...binary], arrivalMs: 5, encrypted: true },
       { index: 1n, partitionKey: '', data: [], arrivalMs: 6, encrypted: false },
       { index: 2n, partitionKey: 'k'.repeat(256), data: [120], arrivalMs: 7, encrypted: false },
+      // Stored as UTF-8, which cannot hold a lone surrogate: it comes back as U+FFFD on both roots.
+      { index: 3n, partitionKey: 'lone \ufffd surrogate', data: [121], arrivalMs: 8, encrypted: false },
     ]);
   });
 
