@@ -60,6 +60,7 @@ export class MappingEngine {
   readonly #savedCheckpoints: Map<string, unknown>;
   #drainEpoch = 0;
   #closed = false;
+  readonly #warned = new Map<string, number>();
 
   private constructor(options: MappingEngineOptions, savedCheckpoints: Map<string, unknown>) {
     this.#o = options;
@@ -138,6 +139,12 @@ export class MappingEngine {
   }
 
   #warn(message: string, err?: unknown): void {
+    // A poller that keeps failing (a deleted stream, an endpoint down) says so once per 10 s, not per retry.
+    const now = Date.now();
+    const last = this.#warned.get(message);
+    if (last !== undefined && now - last < 10_000) return;
+    if (this.#warned.size > 1000) this.#warned.clear();
+    this.#warned.set(message, now);
     if (this.#o.onWarning) this.#o.onWarning(message, err);
     else process.emitWarning(err instanceof Error ? `${message}: ${err.message}` : message, 'EddyMappingWarning');
   }
