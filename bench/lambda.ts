@@ -59,10 +59,13 @@ interface Sample {
   perSecond: number;
   p50: number;
   p99: number;
+  /** CPU time of the whole process (host and worker threads) per call, in µs: steadier than wall time on a busy machine. */
+  cpuUs: number;
 }
 
 async function measure(n: number, once: () => Promise<unknown>): Promise<Sample> {
   const lat = new Float64Array(n);
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   for (let i = 0; i < n; i++) {
     const s = performance.now();
@@ -70,8 +73,9 @@ async function measure(n: number, once: () => Promise<unknown>): Promise<Sample>
     lat[i] = performance.now() - s;
   }
   const total = performance.now() - t0;
+  const cpu = process.cpuUsage(c0);
   lat.sort();
-  return { perSecond: n / (total / 1000), p50: lat[Math.floor(n * 0.5)]!, p99: lat[Math.floor(n * 0.99)]! };
+  return { perSecond: n / (total / 1000), p50: lat[Math.floor(n * 0.5)]!, p99: lat[Math.floor(n * 0.99)]!, cpuUs: (cpu.user + cpu.system) / n };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -129,10 +133,18 @@ try {
     await rt.close();
   }
 
-  const rawBest = { perSecond: median(raws.map((s) => s.perSecond)), p50: median(raws.map((s) => s.p50)), p99: median(raws.map((s) => s.p99)) };
-  const eddyBest = { perSecond: median(eddys.map((s) => s.perSecond)), p50: median(eddys.map((s) => s.p50)), p99: median(eddys.map((s) => s.p99)) };
+  const medians = (xs: Sample[]): Sample => ({
+    perSecond: median(xs.map((s) => s.perSecond)),
+    p50: median(xs.map((s) => s.p50)),
+    p99: median(xs.map((s) => s.p99)),
+    cpuUs: median(xs.map((s) => s.cpuUs)),
+  });
+  const rawBest = medians(raws);
+  const eddyBest = medians(eddys);
   const row = (name: string, s: Sample) =>
-    console.log(`${name.padEnd(34)} ${s.perSecond.toFixed(0).padStart(7)} /s   p50 ${us(s.p50).padStart(8)}   p99 ${us(s.p99).padStart(8)}`);
+    console.log(
+      `${name.padEnd(34)} ${s.perSecond.toFixed(0).padStart(7)} /s   p50 ${us(s.p50).padStart(8)}   p99 ${us(s.p99).padStart(8)}   cpu ${s.cpuUs.toFixed(0).padStart(4)} µs/call`,
+    );
   console.log(`warm, one at a time, ${ROUNDS} rounds x ${PER_ROUND} (medians):`);
   row('raw piscina (no-op worker)', rawBest);
   row('FunctionRuntime.invoke (no-op)', eddyBest);
@@ -141,7 +153,9 @@ try {
   console.log(`in-process / raw piscina: ${(eddyBest.perSecond / rawBest.perSecond).toFixed(2)} (medians; target >= 0.5)`);
   // On a shared machine the medians swing with the load; the best round of each and the p50 latency
   // ratio are the steadier views of the same thing.
-  console.log(`  best round vs best round: ${(best(eddys) / best(raws)).toFixed(2)}   p50 raw / p50 in-process: ${(rawBest.p50 / eddyBest.p50).toFixed(2)}`);
+  console.log(
+    `  best round vs best round: ${(best(eddys) / best(raws)).toFixed(2)}   p50 raw / p50 in-process: ${(rawBest.p50 / eddyBest.p50).toFixed(2)}   cpu raw / cpu in-process: ${(rawBest.cpuUs / eddyBest.cpuUs).toFixed(2)}`,
+  );
   console.log(
     `cold start, TypeScript, bundling included: median ${median(colds).toFixed(0)} ms (runs: ${colds.map((c) => c.toFixed(0)).join(', ')} ms) (target <= 300 ms)`,
   );
