@@ -89,6 +89,18 @@ describe('requests', () => {
     });
   });
 
+  test('a response over 6 MB is Function.ResponseSizeTooLarge', async () => {
+    h = await harness([fnConfig('big', 'faults.big')]);
+    const ok = await invokeJson(h, 'big', { size: 1000 });
+    expect(ok.body).toBe('x'.repeat(1000));
+    const { result, body } = await invokeJson(h, 'big', { size: 6 * 1024 * 1024 });
+    expect(result.functionError).toBe('Unhandled');
+    expect(body).toEqual({
+      errorType: 'Function.ResponseSizeTooLarge',
+      errorMessage: 'Response payload size exceeded maximum allowed payload size (6291556 bytes).',
+    });
+  });
+
   test('Event invocations are not the runtime’s (the async queue calls back with RequestResponse)', async () => {
     h = await harness([fnConfig('ingest', 'faults.ok')]);
     expect(await rejection(h.runtime.invoke(request('ingest', {}, { invocationType: 'Event' })))).toMatchObject({
