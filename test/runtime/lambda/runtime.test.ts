@@ -93,7 +93,7 @@ describe('requests', () => {
     h = await harness([fnConfig('big', 'faults.big')]);
     const ok = await invokeJson(h, 'big', { size: 1000 });
     expect(ok.body).toBe('x'.repeat(1000));
-    const { result, body } = await invokeJson(h, 'big', { size: 6 * 1024 * 1024 });
+    const { result, body } = await invokeJson(h, 'big', { size: 6291556 });
     expect(result.functionError).toBe('Unhandled');
     expect(body).toEqual({
       errorType: 'Function.ResponseSizeTooLarge',
