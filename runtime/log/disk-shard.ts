@@ -393,8 +393,13 @@ export class DiskShardLog implements ShardLog {
           while (ordinal < endOrdinal) {
             const total = probeRecord(buf, at, buf.length);
             if (total === INCOMPLETE) {
-              if (buf.length < len) throw this.#corrupt(seg, pos + at, seg.first + ordinal, 'cut short');
-              want = Math.max(want, wantedBytes(buf, at, buf.length) ?? 0);
+              // Cut by the chunk's end: read on from this record. Unless the file ends first (a length
+              // prefix that went bad claims more than was written), which would otherwise loop for ever.
+              const need = wantedBytes(buf, at, buf.length) ?? RECORD_OVERHEAD;
+              if (buf.length < len || pos + at + need > endPos) {
+                throw this.#corrupt(seg, pos + at, seg.first + ordinal, 'cut short');
+              }
+              want = Math.max(want, need);
               break;
             }
             if (total === CORRUPT) throw this.#corrupt(seg, pos + at, seg.first + ordinal, 'corrupt');

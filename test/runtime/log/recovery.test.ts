@@ -147,6 +147,23 @@ describe('disk root recovery', () => {
     });
   });
 
+  it('refuses a record whose length prefix went bad after it was written, instead of reading on', async () => {
+    const shard = await (await openRoot()).openShard(STREAM, SHARD);
+    const files = await segments();
+    // Record 3 of the first segment starts after records 0, 1 and 2.
+    const at = recordBytes(0) + recordBytes(1) + recordBytes(2);
+    const fh = await open(files[0]!, 'r+');
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(1_000_000);
+    await fh.write(length, 0, 4, at + 4);
+    await fh.close();
+    await expect(shard.read(0n, 10_000, 10_000_000)).rejects.toMatchObject({
+      code: 'EDDY_ERR_DATA_CORRUPT',
+      message: `The record at byte ${at} of ${files[0]} (index 3) is cut short.`,
+    });
+    await expect(shard.indexAtTime(1003)).rejects.toMatchObject({ code: 'EDDY_ERR_DATA_CORRUPT' });
+  });
+
   it('never returns a record that went bad on disk after it was written', async () => {
     const shard = await (await openRoot()).openShard(STREAM, SHARD);
     const files = await segments();
