@@ -16,15 +16,20 @@ export const GET_RECORDS_MAX_BYTES = 10 * 1024 * 1024;
 /** PutRecords: data plus partition keys of one request (AWS's current limit). */
 export const PUT_RECORDS_MAX_BYTES = 10 * 1024 * 1024;
 
+/** A record to put, with the request's member names (PutRecords entries are passed as they are). */
 export interface PutEntry {
-  data: Buffer;
-  partitionKey: string;
-  explicitHashKey?: string | undefined;
+  Data: Buffer;
+  PartitionKey: string;
+  ExplicitHashKey?: string | undefined;
 }
 
-export type PutResult =
-  | { ok: true; shardId: string; sequenceNumber: string }
-  | { ok: false; errorCode: 'ProvisionedThroughputExceededException'; errorMessage: string };
+/** Per entry, in request order: its shard and sequence number, or (throttled) the error message. */
+export interface PutResults {
+  shardIds: string[];
+  sequenceNumbers: string[];
+  /** Set only when some entry was throttled: ProvisionedThroughputExceededException's message per failed entry. */
+  throttled: Array<string | undefined> | undefined;
+}
 
 // Resharding switches the shard map synchronously, but its document is written after: puts that land on the
 // new shards wait for that write, so an acknowledged record is never in a shard the stream document lacks.
@@ -58,14 +63,14 @@ export function writableStream(ctx: OperationContext, ref: { StreamName?: string
  */
 export function checkRecordSize(stream: LiveStream, entry: PutEntry, path: string): number {
   const max = stream.meta.maxRecordSizeInKiB * 1024;
-  const dataBytes = entry.data.length;
+  const dataBytes = entry.Data.length;
   if (dataBytes > max) {
     throw validationError(
       `1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=${dataBytes} cap=${dataBytes}]' at '${path}' ` +
         `failed to satisfy constraint: Member must have length less than or equal to ${max}`,
     );
   }
-  const size = dataBytes + Buffer.byteLength(entry.partitionKey, 'utf8');
+  const size = dataBytes + Buffer.byteLength(entry.PartitionKey, 'utf8');
   if (size > max) {
     // UNVERIFIED wording: AWS documents that the partition key counts towards the record size, not this text.
     throw invalidArgument(
@@ -87,19 +92,19 @@ export async function appendEntries(
   entries: readonly PutEntry[],
   sizes: readonly number[],
   operation: 'PutRecord' | 'PutRecords',
-): Promise<PutResult[]> {
+): Promise<PutResults> {
   const table = ctx.store.routing(stream);
   const n = entries.length;
   const target = new Array<ShardMeta>(n);
   for (let i = 0; i < n; i++) {
     const e = entries[i]!;
     let hex: string;
-    if (e.explicitHashKey !== undefined) {
-      const parsed = parseExplicitHashKey(e.explicitHashKey);
+    if (e.ExplicitHashKey !== undefined) {
+      const parsed = parseExplicitHashKey(e.ExplicitHashKey);
       if (!parsed.ok) throw invalidArgument(parsed.message);
       hex = hashKeyHex(parsed.value);
     } else {
-      hex = partitionKeyHashHex(e.partitionKey);
+      hex = partitionKeyHashHex(e.PartitionKey);
     }
     const shard = shardForHashHex(table, hex);
     if (!shard) throw new KinesisApiError('InternalFailure', undefined, 500); // open shards always cover the space
@@ -107,7 +112,9 @@ export async function appendEntries(
   }
 
   const now = ctx.clock.now();
-  const results = new Array<PutResult>(n);
+  const shardIds = new Array<string>(n);
+  const sequenceNumbers = new Array<string>(n);
+  let throttledMessages: Array<string | undefined> | undefined;
   const groups = new Map<ShardMeta, number[]>();
   const { name } = stream.meta;
   const { accountId } = ctx.options;
@@ -115,11 +122,7 @@ export async function appendEntries(
   for (let i = 0; i < n; i++) {
     const shard = target[i]!;
     if (ctx.options.enforceLimits && !throughputOf(logOf(stream, shard), now).admitWrite(sizes[i]!, now)) {
-      results[i] = {
-        ok: false,
-        errorCode: 'ProvisionedThroughputExceededException',
-        errorMessage: rateExceededMessage(shard.shardId, name, accountId),
-      };
+      (throttledMessages ??= new Array<string | undefined>(n))[i] = rateExceededMessage(shard.shardId, name, accountId);
       (throttled ??= new Set()).add(shard);
       continue;
     }
@@ -146,19 +149,22 @@ export async function appendEntries(
       bytes += size;
       units += Math.ceil(size / PAYLOAD_UNIT_BYTES) || 1;
       records[k] = encrypted
-        ? { partitionKey: e.partitionKey, data: e.data, arrivalMs, encrypted: true }
-        : { partitionKey: e.partitionKey, data: e.data, arrivalMs };
+        ? { partitionKey: e.PartitionKey, data: e.Data, arrivalMs, encrypted: true }
+        : { partitionKey: e.PartitionKey, data: e.Data, arrivalMs };
     }
     const appended = log.append(records);
     written.push(appended.written);
     const seqs = sequenceNumbersFrom(baseOf(shard), appended.firstIndex, idx.length, arrivalMs);
-    for (let k = 0; k < idx.length; k++) results[idx[k]!] = { ok: true, shardId: shard.shardId, sequenceNumber: seqs[k]! };
+    for (let k = 0; k < idx.length; k++) {
+      shardIds[idx[k]!] = shard.shardId;
+      sequenceNumbers[idx[k]!] = seqs[k]!;
+    }
     ctx.emit({ type: 'appended', streamName: name, shardId: shard.shardId, records: idx.length, bytes, payloadUnits: units });
   }
   await Promise.all(written);
   const pending = pendingShardMaps.get(stream);
   if (pending) await pending;
-  return results;
+  return { shardIds, sequenceNumbers, throttled: throttledMessages };
 }
 
 function logOf(stream: LiveStream, shard: ShardMeta): ShardLog {

@@ -35,7 +35,7 @@ export const putRecord: Operation<Input> = {
   async run(input, ctx) {
     const stream = writableStream(ctx, input);
     const { meta } = stream;
-    const entry = { data: input.Data, partitionKey: input.PartitionKey, explicitHashKey: input.ExplicitHashKey };
+    const entry = input;
     const size = checkRecordSize(stream, entry, 'data');
     if (input.SequenceNumberForOrdering !== undefined) {
       // Numbers eddy issues already rise strictly per shard; the value is only checked, as kinesalite recorded:
@@ -48,9 +48,10 @@ export const putRecord: Operation<Input> = {
         );
       }
     }
-    const [result] = await appendEntries(ctx, stream, [entry], [size], 'PutRecord');
-    if (!result!.ok) throw new KinesisApiError(result!.errorCode, result!.errorMessage);
+    const result = await appendEntries(ctx, stream, [entry], [size], 'PutRecord');
+    const throttled = result.throttled?.[0];
+    if (throttled !== undefined) throw new KinesisApiError('ProvisionedThroughputExceededException', throttled);
     // UNVERIFIED: whether AWS includes EncryptionType NONE for unencrypted streams; eddy always sends it.
-    return { ShardId: result!.shardId, SequenceNumber: result!.sequenceNumber, EncryptionType: meta.encryptionType };
+    return { ShardId: result.shardIds[0], SequenceNumber: result.sequenceNumbers[0], EncryptionType: meta.encryptionType };
   },
 };

@@ -1,7 +1,7 @@
 // PutRecords: up to 500 records in one call, each routed to its shard; one result per entry, in order.
 // https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecords.html
 import { invalidArgument } from '../errors.ts';
-import { appendEntries, checkRecordSize, PUT_RECORDS_MAX_BYTES, writableStream, type PutEntry } from '../model/records.ts';
+import { appendEntries, checkRecordSize, PUT_RECORDS_MAX_BYTES, writableStream } from '../model/records.ts';
 import type { Operation } from '../operation.ts';
 import type { ConstraintTable } from '../validation.ts';
 import { MAX_DATA_BYTES } from './put-record.ts';
@@ -39,32 +39,27 @@ export const putRecords: Operation<Input> = {
   constraints,
   async run(input, ctx) {
     const stream = writableStream(ctx, input);
-    const n = input.Records.length;
-    const entries = new Array<PutEntry>(n);
+    const entries = input.Records;
+    const n = entries.length;
     const sizes = new Array<number>(n);
     let total = 0;
-    for (let i = 0; i < n; i++) {
-      const r = input.Records[i]!;
-      const entry = { data: r.Data, partitionKey: r.PartitionKey, explicitHashKey: r.ExplicitHashKey };
-      entries[i] = entry;
-      total += sizes[i] = checkRecordSize(stream, entry, `records.${i + 1}.member.data`);
-    }
+    for (let i = 0; i < n; i++) total += sizes[i] = checkRecordSize(stream, entries[i]!, `records.${i + 1}.member.data`);
     if (total > PUT_RECORDS_MAX_BYTES) {
       // UNVERIFIED wording: AWS documents the 10 MiB request limit (data plus partition keys), not this text.
       throw invalidArgument(
         `The records of this PutRecords request total ${total} bytes (data blobs plus partition keys), over the limit of ${PUT_RECORDS_MAX_BYTES} bytes.`,
       );
     }
-    const results = await appendEntries(ctx, stream, entries, sizes, 'PutRecords');
+    const { shardIds, sequenceNumbers, throttled } = await appendEntries(ctx, stream, entries, sizes, 'PutRecords');
     let failed = 0;
     const records = new Array<Record<string, string>>(n);
     for (let i = 0; i < n; i++) {
-      const r = results[i]!;
-      if (r.ok) {
-        records[i] = { SequenceNumber: r.sequenceNumber, ShardId: r.shardId };
+      const error = throttled?.[i];
+      if (error === undefined) {
+        records[i] = { SequenceNumber: sequenceNumbers[i]!, ShardId: shardIds[i]! };
       } else {
         failed++;
-        records[i] = { ErrorCode: r.errorCode, ErrorMessage: r.errorMessage };
+        records[i] = { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: error };
       }
     }
     // FailedRecordCount is 0, not absent, when every record succeeded (kinesalite, recorded from AWS).
