@@ -44,8 +44,8 @@ export interface SimulateOptions {
   freeTier: boolean;
   speed: number;
   durationScale: number;
-  /** How measured durations become billed ones (default 'mean'; 'p50' for a noisy shared machine). */
-  durationStatistic?: 'mean' | 'p50';
+  /** How measured durations become billed ones (default 'mean'; 'p50' or 'mode' on a noisy shared machine). */
+  durationStatistic?: 'mean' | 'p50' | 'mode';
   /** Monthly dollars; the decision is `over` when the projection (of the first memory size) exceeds it. */
   budget?: number;
   /** Run once per size (a Power Tuning style sweep); undefined = once at the configured memory. */

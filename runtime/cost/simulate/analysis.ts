@@ -197,27 +197,48 @@ export interface AnalyseOptions {
   region?: string;
   /**
    * 'mean' (default): every invocation billed at its own measured duration, as AWS bills.
-   * 'p50': every invocation billed at its function's median measured duration: robust to a busy machine (a shared CI
-   * runner pre-empting the worker threads inflates some local durations far beyond what Lambda would see).
+   * 'p50': every invocation billed at its function's median billed duration.
+   * 'mode': every invocation billed at its function's most frequent billed duration (1 ms bins).
+   * A busy machine (a shared CI runner) pre-empts the worker threads and lengthens some local durations far beyond
+   * what Lambda's dedicated CPU share would see; that noise only adds time and spreads it thinly, so the mode finds
+   * the undisturbed duration of a steady handler even when most samples are disturbed, and the median when fewer
+   * than half are. Both misjudge handlers whose durations genuinely vary (use 'mean' for those).
    */
   durationStatistic?: DurationStatistic;
   now?: () => Date;
 }
 
-export type DurationStatistic = 'mean' | 'p50';
+export type DurationStatistic = 'mean' | 'p50' | 'mode';
 
-/** The usage with each function's invoke time re-billed at its median measured duration (INIT kept as measured). */
-export function atMedianDuration(run: SimulationRun): { usage: SimulationRun['usage']; notes: string[] } {
+const statisticName: Record<Exclude<DurationStatistic, 'mean'>, string> = { p50: 'median', mode: 'most frequent' };
+
+/** Most frequent value (ties: the smallest). */
+export function mode(values: readonly number[]): number {
+  const counts = new Map<number, number>();
+  let best = 0;
+  let bestCount = 0;
+  for (const v of values) {
+    const c = (counts.get(v) ?? 0) + 1;
+    counts.set(v, c);
+    if (c > bestCount || (c === bestCount && v < best)) {
+      best = v;
+      bestCount = c;
+    }
+  }
+  return best;
+}
+
+/** The usage with each function's invoke time re-billed at one statistic of its billed durations (INIT as measured). */
+export function atDurationStatistic(run: SimulationRun, statistic: Exclude<DurationStatistic, 'mean'>): { usage: SimulationRun['usage']; notes: string[] } {
   const notes: string[] = [];
   const functions = run.usage.functions.map((f) => {
-    const durations = run.reports
+    const billedDurations = run.reports
       .filter((r) => r.functionKey === f.functionKey && r.memorySizeMb === f.memorySizeMb && r.architecture === f.architecture)
-      .map((r) => r.durationMs * run.durationScale)
+      .map((r) => Math.max(1, Math.ceil(r.durationMs * run.durationScale)))
       .sort((a, b) => a - b);
-    if (durations.length === 0 || f.requests === 0) return f;
-    const p50 = percentile(durations, 50);
-    const billed = Math.max(1, Math.ceil(p50));
-    notes.push(`${f.functionKey} (${f.memorySizeMb} MB): billed at its median measured duration, ${p50.toFixed(1)} ms -> ${billed} ms (--duration-statistic p50).`);
+    if (billedDurations.length === 0 || f.requests === 0) return f;
+    const billed = statistic === 'p50' ? percentile(billedDurations, 50) : mode(billedDurations);
+    notes.push(`${f.functionKey} (${f.memorySizeMb} MB): every invocation billed at its ${statisticName[statistic]} billed duration, ${billed} ms (--duration-statistic ${statistic}).`);
     const gbSecondsPerBilledMs = f.memorySizeMb / 1024 / 1000;
     return { ...f, billedMs: billed * f.requests, gbSeconds: billed * f.requests * gbSecondsPerBilledMs };
   });
@@ -226,14 +247,14 @@ export function atMedianDuration(run: SimulationRun): { usage: SimulationRun['us
 
 /** The report of one run: simulation summary, bill (INIT counted once: a short run's cold starts are warm-up). */
 export function analyse(run: SimulationRun, prices: PriceTable, options: AnalyseOptions): CostReport {
-  const median = options.durationStatistic === 'p50' ? atMedianDuration(run) : undefined;
-  const bill = projectMonthlyBill(median?.usage ?? run.usage, prices, {
+  const restated = options.durationStatistic && options.durationStatistic !== 'mean' ? atDurationStatistic(run, options.durationStatistic) : undefined;
+  const bill = projectMonthlyBill(restated?.usage ?? run.usage, prices, {
     freeTier: options.freeTier,
     initExtrapolation: 'once',
     ...(options.hoursPerMonth !== undefined ? { hoursPerMonth: options.hoursPerMonth } : {}),
     ...(options.region !== undefined ? { region: options.region } : {}),
   });
-  if (median) bill.notes.unshift(...median.notes);
+  if (restated) bill.notes.unshift(...restated.notes);
   const seconds = run.durationMs / 1000;
   const accepted = run.streams.reduce((a, s) => a + s.accepted, 0);
   const report: CostReport = {

@@ -34,8 +34,8 @@ export function parseBudget(raw: string): number {
   return n;
 }
 
-/** `--duration-statistic mean|p50`: bill every invocation at its own duration (mean) or at the median. */
-export function parseDurationStatistic(raw: string): 'mean' | 'p50' {
-  if (raw === 'mean' || raw === 'p50') return raw;
-  throw bad('--duration-statistic', 'must be mean or p50', raw);
+/** `--duration-statistic mean|p50|mode`: bill every invocation at its own duration (mean), the median or the mode. */
+export function parseDurationStatistic(raw: string): 'mean' | 'p50' | 'mode' {
+  if (raw === 'mean' || raw === 'p50' || raw === 'mode') return raw;
+  throw bad('--duration-statistic', 'must be mean, p50 or mode', raw);
 }

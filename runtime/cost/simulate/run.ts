@@ -21,7 +21,7 @@ export interface SimulateCommandOptions {
   speed?: number;
   memory?: readonly number[];
   durationScale?: number;
-  durationStatistic?: 'mean' | 'p50';
+  durationStatistic?: 'mean' | 'p50' | 'mode';
   budget?: number;
   pricing?: string;
   freeTier?: boolean;

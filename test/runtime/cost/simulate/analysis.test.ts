@@ -151,22 +151,27 @@ describe('progress bar', () => {
   });
 });
 
-describe('--duration-statistic p50', () => {
-  it('re-bills each function at its median measured duration, keeping INIT', async () => {
-    const { atMedianDuration } = await import('../../../../runtime/cost/simulate/analysis.ts');
+describe('--duration-statistic', () => {
+  it('re-bills each function at its median or most frequent billed duration, keeping INIT', async () => {
+    const { atDurationStatistic, mode } = await import('../../../../runtime/cost/simulate/analysis.ts');
     const { parseDurationStatistic } = await import('../../../../runtime/cost/simulate/options.ts');
-    const durations = [20.1, 20.2, 20.3, 95, 130];
+    // Pre-empted samples spread thinly above the undisturbed 20.1 ms.
+    const durations = [20.1, 20.2, 20.3, 22.5, 23.5, 24.5, 95, 130];
     const reports: InvocationReport[] = durations.map((d, i) => ({
       functionKey: 'f', functionName: 'svc-f', requestId: String(i), source: 'mapping:x', startedAtMs: i, durationMs: d, billedDurationMs: Math.ceil(d),
       initDurationMs: undefined, memorySizeMb: 2048, maxMemoryUsedMb: 1, architecture: 'x86_64', errorType: undefined,
     }));
-    const fn = { functionKey: 'f', functionName: 'svc-f', architecture: 'x86_64' as const, memorySizeMb: 2048, requests: 5, errors: 0, coldStarts: 0, durationMs: 0, maxDurationMs: 130, billedMs: 21 * 3 + 95 + 130, initBilledMs: 7, gbSeconds: 0.574, initGbSeconds: 0.014, bySource: {} };
-    const run = { reports, durationScale: 1, usage: { functions: [fn] } } as unknown as Parameters<typeof atMedianDuration>[0];
-    const { usage, notes } = atMedianDuration(run);
-    expect(usage.functions[0]).toMatchObject({ billedMs: 5 * 21, initGbSeconds: 0.014 });
-    expect(usage.functions[0]!.gbSeconds).toBeCloseTo((5 * 21 * 2) / 1000, 12);
-    expect(notes).toEqual(['f (2048 MB): billed at its median measured duration, 20.3 ms -> 21 ms (--duration-statistic p50).']);
-    expect(parseDurationStatistic('p50')).toBe('p50');
-    expect(() => parseDurationStatistic('p90')).toThrow('--duration-statistic: must be mean or p50, got "p90"');
+    const fn = { functionKey: 'f', functionName: 'svc-f', architecture: 'x86_64' as const, memorySizeMb: 2048, requests: 8, errors: 0, coldStarts: 0, durationMs: 0, maxDurationMs: 130, billedMs: 0, initBilledMs: 7, gbSeconds: 0, initGbSeconds: 0.014, bySource: {} };
+    const run = { reports, durationScale: 1, usage: { functions: [fn] } } as unknown as Parameters<typeof atDurationStatistic>[0];
+    const p50 = atDurationStatistic(run, 'p50');
+    expect(p50.usage.functions[0]).toMatchObject({ billedMs: 8 * 23, initGbSeconds: 0.014 });
+    expect(p50.notes).toEqual(['f (2048 MB): every invocation billed at its median billed duration, 23 ms (--duration-statistic p50).']);
+    const m = atDurationStatistic(run, 'mode');
+    expect(m.usage.functions[0]!.gbSeconds).toBeCloseTo((8 * 21 * 2) / 1000, 12);
+    expect(m.notes).toEqual(['f (2048 MB): every invocation billed at its most frequent billed duration, 21 ms (--duration-statistic mode).']);
+    expect(mode([3, 1, 3, 1, 2])).toBe(1);
+    expect(mode([])).toBe(0);
+    expect(parseDurationStatistic('mode')).toBe('mode');
+    expect(() => parseDurationStatistic('p90')).toThrow('--duration-statistic: must be mean, p50 or mode, got "p90"');
   });
 });
