@@ -151,6 +151,17 @@ describe('reports', () => {
     expect(reports[2]!.errorType).toBe('Error');
   });
 
+  test('Max Memory Used is measured', async () => {
+    h = await harness([fnConfig('grow', 'faults.grow', { memorySize: 512 })]);
+    const reports: InvocationReport[] = [];
+    h.runtime.onReport((r) => reports.push(r));
+    await invokeJson(h, 'grow', { mb: 1 });
+    await invokeJson(h, 'grow', { mb: 64 });
+    expect(reports[0]!.maxMemoryUsedMb).toBeLessThan(64);
+    expect(reports[1]!.maxMemoryUsedMb).toBeGreaterThanOrEqual(65);
+    expect(h.sink.of('grow').at(-1)).toMatch(new RegExp(`\\tMax Memory Used: ${reports[1]!.maxMemoryUsedMb} MB\\t$`));
+  });
+
   test('billed duration rounds up to the millisecond, INIT included', () => {
     expect(billedDuration(0.01, undefined)).toBe(1);
     expect(billedDuration(1.2, undefined)).toBe(2);
