@@ -282,7 +282,10 @@ export class MappingEngine {
     }));
   }
 
-  /** Wakes the pollers of a stream (all its shards, or one): the Emulator calls this on every append. */
+  /**
+   * Wakes the pollers of a stream: one shard on every append (`appended` events), or every shard plus a
+   * new ListShards when the stream's shards changed (`shardsChanged`, `streamCreated`).
+   */
   wake(streamName: string, shardId?: string): void {
     for (const e of this.#entries.values()) {
       if (e.runner && e.runner.ctx.streamName === streamName) e.runner.wake(shardId);

@@ -121,7 +121,9 @@ export class MappingRunner {
 
   wake(shardId?: string): void {
     if (shardId === undefined) {
+      // The stream changed (a reshard): poll every shard now, and list the shards again.
       for (const p of this.#processors.values()) p.wake();
+      this.#wake.notify();
       return;
     }
     const p = this.#processors.get(shardId);

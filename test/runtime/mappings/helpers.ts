@@ -73,6 +73,7 @@ export async function startEddyKinesis(clock: Clock, root: LogRoot = new MemoryL
     wake(engine) {
       return service.onEvent((e) => {
         if (e.type === 'appended') engine.wake(e.streamName, e.shardId);
+        else if (e.type === 'shardsChanged' || e.type === 'streamCreated') engine.wake(e.streamName);
       });
     },
     async close() {

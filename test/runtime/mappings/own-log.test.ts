@@ -1,6 +1,7 @@
 // The mapping against eddy's own Kinesis service (not kinesalite): woken on appends instead of polling,
 // order per key with PF 1 and 4, and tumbling windows on one virtual clock shared by the log and the
 // mappings, so window boundaries and arrival times are exact.
+import { SplitShardCommand } from '@aws-sdk/client-kinesis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock, VirtualClock, type Clock } from '../../../runtime/clock.ts';
 import { MemoryLogRoot } from '../../../runtime/log/memory-root.ts';
@@ -80,5 +81,25 @@ describe("on eddy's own log", () => {
       ['2026-01-01T12:02:00Z', 1, false],
       ['2026-01-01T12:02:00Z', 0, true],
     ]);
+  });
+
+  it('closes an open window at the end of a shard (a split), before the window ends on the clock', async () => {
+    const clock = new VirtualClock(Date.UTC(2026, 0, 1, 12, 0, 0));
+    const { k, fns, engine } = await setup(clock, { agg: 'aggregate' });
+    const [parent] = await createStream(k, 'own-split-window', 1, clock);
+    await engine.add(spec('agg', 'own-split-window', { batchSize: 10, tumblingWindowInSeconds: 300 }));
+    await put(k, 'own-split-window', [2, 4].map((value) => ({ pk: 'k', data: { value } })));
+    await engine.drain({ timeoutMs: 10_000 });
+    await k.client.send(new SplitShardCommand({ StreamName: 'own-split-window', ShardToSplit: parent, NewStartingHashKey: (2n ** 127n).toString() }));
+    clock.advance(0);
+    const lines = await waitFor(async () => {
+      const l = await linesOf<Record<string, any>>(fns.out, 'agg');
+      return l.some((x) => x['result']) && l;
+    }, 'the final invocation at the shard end');
+    expect(lines.filter((l) => l['window']).map((l) => [l['shardId'], l['records'], l['isFinalInvokeForWindow']])).toEqual([
+      [parent, 2, false],
+      [parent, 0, true],
+    ]);
+    expect(lines.find((l) => l['result'])!['result']).toEqual({ min: 2, max: 4, average: 3, count: 2 });
   });
 });
