@@ -22,8 +22,7 @@ describe('runSimulateCommand', () => {
     const result = await runSimulateCommand({
       dir: repo,
       workload: 'workload.yml',
-      speed: 2,
-      durationStatistic: 'mode',
+      speed: 4,
       format: 'markdown',
       out: path.join(tmp, 'report.html'),
       progress: { isTTY: true, write: (s: string) => drawn.push(s) },
