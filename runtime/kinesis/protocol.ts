@@ -22,11 +22,15 @@ export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 export type BodyResult = { ok: true; body: Buffer } | { ok: false; reason: 'too-large' | 'aborted' };
 
-/** Collects the request body, giving up (and no longer reading) once it passes maxBytes. */
+/**
+ * Collects the request body, giving up once it passes maxBytes (or at once when Content-Length says it
+ * will). A refused body is left flowing into a discarding listener, never held: sendAndAbandon then decides
+ * whether to stop reading (HTTP/1.1) or to keep draining (HTTP/2).
+ */
 export function readBody(req: HttpRequest, maxBytes: number): Promise<BodyResult> {
   const declared = Number(req.headers['content-length']);
   if (declared > maxBytes) {
-    req.pause();
+    discardBody(req);
     return Promise.resolve({ ok: false, reason: 'too-large' });
   }
   return new Promise((resolve) => {
@@ -42,8 +46,8 @@ export function readBody(req: HttpRequest, maxBytes: number): Promise<BodyResult
     const onData = (chunk: Buffer): void => {
       length += chunk.length;
       if (length > maxBytes) {
-        req.pause();
         chunks.length = 0;
+        discardBody(req);
         done({ ok: false, reason: 'too-large' });
         return;
       }
@@ -57,6 +61,20 @@ export function readBody(req: HttpRequest, maxBytes: number): Promise<BodyResult
     req.on('error', onAbort);
     req.on('aborted', onAbort);
   });
+}
+
+const discarded = new WeakMap<HttpRequest, { bytes: number }>();
+
+/** Reads the rest of a body and drops it (counting it, for H2_DISCARD_LIMIT). */
+function discardBody(req: HttpRequest): void {
+  if (discarded.has(req)) return;
+  const count = { bytes: 0 };
+  discarded.set(req, count);
+  req.on('data', (chunk: Buffer) => {
+    count.bytes += chunk.length;
+  });
+  req.on('error', () => {});
+  req.resume();
 }
 
 /** The media type without parameters, lower-cased. */
@@ -150,10 +168,15 @@ export function send(
   (res as import('node:http').ServerResponse).end(body);
 }
 
+/** How much of a refused HTTP/2 body is read and thrown away before the stream is reset. */
+export const H2_DISCARD_LIMIT = 64 * 1024 * 1024;
+
 /**
- * Answers a request whose body eddy will not read, then ends the exchange without reading the rest:
- * HTTP/1.1 closes the connection after the response; HTTP/2 resets just the stream with NO_ERROR after the
- * response, as RFC 9113 §8.1 allows.
+ * Answers a request whose body eddy will not keep. HTTP/1.1: the response says `Connection: close` and the
+ * rest of the body is not read. HTTP/2: a client that wrote its whole body at once cannot take a reset
+ * stream well (Node's client fails the stream, or its session runs out of memory), so the rest of the body is
+ * read and thrown away (never held), up to H2_DISCARD_LIMIT, then the stream is reset; other streams of the
+ * connection go on meanwhile.
  */
 export function sendAndAbandon(
   req: HttpRequest,
@@ -162,15 +185,34 @@ export function sendAndAbandon(
   contentType: string,
   body: Buffer,
   requestId: string,
+  answerAfterBytes = 0,
 ): void {
   if ('stream' in req && req.stream) {
     const stream = req.stream as http2.ServerHttp2Stream;
-    send(res, status, contentType, body, requestId);
-    // Not on the response's 'finish': the compat layer emits that only once the stream has closed. Node's
-    // close() waits for the stream's queued writes before it sends RST_STREAM.
-    if (!stream.destroyed && !stream.closed) stream.close(http2.constants.NGHTTP2_NO_ERROR);
+    discardBody(req);
+    const count = discarded.get(req)!;
+    let answered = false;
+    const answer = (): void => {
+      if (answered) return;
+      answered = true;
+      send(res, status, contentType, body, requestId);
+    };
+    // Node's HTTP/2 client holds a body it wrote at once in its session memory (10 MB by default) and fails
+    // the stream if a response arrives while most of it is still queued, so the answer waits until the cap's
+    // worth has been drained (it has been already when the cap was found by reading), or the body ends.
+    const onData = (): void => {
+      if (count.bytes >= answerAfterBytes) answer();
+      if (count.bytes > H2_DISCARD_LIMIT && !stream.destroyed && !stream.closed) {
+        req.off('data', onData);
+        stream.close(http2.constants.NGHTTP2_CANCEL);
+      }
+    };
+    req.on('data', onData);
+    req.once('end', answer);
+    if (count.bytes >= answerAfterBytes) answer();
     return;
   }
+  req.pause();
   send(res, status, contentType, body, requestId, { Connection: 'close' });
 }
 

@@ -134,7 +134,9 @@ export class KinesisService {
         `The request body is over eddy's limit of ${MAX_BODY_BYTES} bytes.`,
         413,
       );
-      sendAndAbandon(req, res, 413, replyType, encodeBody(replyType, error.body()), requestId);
+      // Declared too large: HTTP/2 drains a cap's worth before answering (see sendAndAbandon).
+      const declared = Number(req.headers['content-length']) > MAX_BODY_BYTES;
+      sendAndAbandon(req, res, 413, replyType, encodeBody(replyType, error.body()), requestId, declared ? MAX_BODY_BYTES : 0);
       return;
     }
     const body = read.body;

@@ -3,7 +3,7 @@
 import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
-import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { ListStreamsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { decode as cborDecode, encode as cborEncode, Tag } from 'cbor2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../../../runtime/kinesis/protocol.ts';
@@ -333,10 +333,10 @@ describe('oversize bodies and stalled clients', () => {
     expect((await rawRequest(k.endpoint, { target: 'ListStreams', body: '{}' })).status).toBe(200);
   });
 
-  it('refuses an HTTP/2 body over the cap with a response and a reset of only that stream', async () => {
+  it('refuses an HTTP/2 body over the cap with a response while the client is still sending', async () => {
     const session = http2.connect(k.endpoint);
     try {
-      const total = MAX_BODY_BYTES + 8 * 1024 * 1024;
+      const total = 3 * MAX_BODY_BYTES;
       const chunk = Buffer.alloc(256 * 1024, 0x20);
       let sent = 0;
       const stream = session.request({
@@ -387,6 +387,20 @@ describe('oversize bodies and stalled clients', () => {
     } finally {
       session.destroy();
     }
+  });
+
+  it('gives the SDK an InvalidArgumentException for a PutRecords body over the cap, over h2c and HTTP/1.1', async () => {
+    await createActiveStream(k, 'huge');
+    const data = new Uint8Array(40_000);
+    for (const transport of ['h2', 'h1'] as const) {
+      const records = Array.from({ length: 500 }, () => ({ PartitionKey: 'k', Data: data }));
+      expect(await awsError(k.client(transport).send(new PutRecordsCommand({ StreamName: 'huge', Records: records })))).toEqual({
+        name: 'InvalidArgumentException',
+        message: `The request body is over eddy's limit of ${MAX_BODY_BYTES} bytes.`,
+        status: 413,
+      });
+    }
+    expect((await k.client('h2').send(new ListStreamsCommand({}))).StreamNames).toEqual(['huge']);
   });
 
   it('keeps serving others while a client sends half a request and stalls (HTTP/1.1 and HTTP/2)', async () => {
