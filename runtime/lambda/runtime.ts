@@ -201,7 +201,8 @@ export class FunctionRuntime implements Invoker {
 
   async invoke(request: InvokeRequest): Promise<InvokeResult> {
     if (this.#closed) throw new EddyError('EDDY_ERR_STOPPED');
-    const { slot, qualifier } = this.#resolve(request.functionName, request.qualifier);
+    const resolved = this.#resolve(request.functionName, request.qualifier);
+    const qualifier = resolved.qualifier;
     const requestId = request.requestId ?? randomUUID();
     const type = request.invocationType ?? 'RequestResponse';
     if (type === 'DryRun') {
@@ -232,8 +233,11 @@ export class FunctionRuntime implements Invoker {
     }
     const clientContext = parseClientContext(request.clientContext);
     let release: Release;
+    let slot = resolved.slot;
     if (request.waitForCapacity) {
       release = await this.#limiter.acquire(slot.fn.key);
+      // A reload may have swapped the function's code while this invocation waited.
+      slot = this.#slots.get(slot.fn.key) ?? slot;
     } else {
       const got = this.#limiter.tryAcquire(slot.fn.key);
       if (typeof got !== 'function') throw got;
