@@ -22,9 +22,16 @@ export function render(report: CostReport, format: ReportFormat, options: { colo
   }
 }
 
+/** Windows shorter than this count their cold starts once: eddy keeps environments warm for as long as it runs and
+ * reloads make extra ones, so a short run's INIT says little about a month (AWS recycles environments every few hours). */
+const INIT_SCALES_FROM_MS = 24 * 3_600_000;
+
 /** `eddy cost`: what the metered window (a running eddy's, or the last run's) would cost per month. */
 export function costReport(snapshot: CostSnapshot, prices: PriceTable, options: { freeTier: boolean; title?: string; now?: () => Date }): CostReport {
-  const bill = projectMonthlyBill(snapshot, prices, { freeTier: options.freeTier });
+  const bill = projectMonthlyBill(snapshot, prices, {
+    freeTier: options.freeTier,
+    initExtrapolation: snapshot.windowMs >= INIT_SCALES_FROM_MS ? 'scale' : 'once',
+  });
   return {
     title: options.title ?? 'eddy cost',
     generatedAt: (options.now?.() ?? new Date()).toISOString(),

@@ -101,3 +101,21 @@ describe('costReport()', () => {
     expect(render(report, 'html', { color: false })).toMatch(/^<!doctype html>/);
   });
 });
+
+describe('costReport() and INIT', () => {
+  it('counts cold starts once under a day of metering, and at the observed rate from a day on', () => {
+    const clock = new VirtualClock();
+    const meter = new CostMeter({ clock, region: 'us-east-1' });
+    meter.recordInvocation({
+      functionKey: 'f', functionName: 'svc-f', requestId: 'r', source: 'api', startedAtMs: clock.now(), durationMs: 1, billedDurationMs: 101,
+      initDurationMs: 100, memorySizeMb: 1024, maxMemoryUsedMb: 1, architecture: 'x86_64', errorType: undefined,
+    });
+    clock.advance(3_600_000);
+    const gbs = (r: ReturnType<typeof costReport>) => r.bill.lines.find((l) => l.item === 'lambda.duration.x86_64.tier1')!.usage;
+    // 1 ms invoke × 720 + 100 ms INIT once.
+    expect(gbs(costReport(meter.snapshot(), prices, { freeTier: false }))).toBeCloseTo(0.001 * 720 + 0.1, 9);
+    clock.advance(23 * 3_600_000);
+    // A day: both × 30.
+    expect(gbs(costReport(meter.snapshot(), prices, { freeTier: false }))).toBeCloseTo((0.001 + 0.1) * 30, 9);
+  });
+});
