@@ -1,5 +1,6 @@
 // The Lambda API (restJson1, as @aws-sdk/client-lambda speaks it) on eddy's one port: one router reading
 // one list of operations, one module per operation. Event-source-mapping routes live in runtime/mappings.
+import { hasErrorCode } from '../../errors.ts';
 import { isLambdaServiceError, sendLambdaError } from '../../server/http.ts';
 import type { HttpRequest, HttpResponse } from '../../server/listener.ts';
 import type { FunctionHost, LambdaInvoker } from '../invoker.ts';
@@ -59,7 +60,15 @@ function replyError(res: HttpResponse, err: unknown): void {
     res.destroy();
     return;
   }
-  sendLambdaError(res, isLambdaServiceError(err) ? err : serviceException('An internal error occurred.'));
+  if (isLambdaServiceError(err)) {
+    sendLambdaError(res, err);
+    return;
+  }
+  // Not an AWS answer: a fault of eddy's (or the emulator stopping). Said on stderr, answered as AWS's 500.
+  if (!hasErrorCode(err, 'EDDY_ERR_STOPPED')) {
+    process.stderr.write(`eddy: Lambda API request failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  }
+  sendLambdaError(res, serviceException('An internal error occurred.'));
 }
 
 /** Answers a Lambda REST path no module serves (for the emulator's fallback route). */
