@@ -41,6 +41,11 @@ describe.each(kinesisTransports())('UpdateShardCount over %s', (transport) => {
       StreamARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/s',
     });
     expect(k.service.store.get('s')!.meta.status).toBe('UPDATING');
+    expect(await awsError(client.send(new UpdateShardCountCommand({ StreamName: 's', TargetShardCount: 3, ScalingType: 'UNIFORM_SCALING' })))).toEqual({
+      name: 'ResourceInUseException',
+      message: 'Stream s under account 000000000000 not ACTIVE, instead in state UPDATING',
+      status: 400,
+    });
     const records = Array.from({ length: 50 }, (_, i) => ({ PartitionKey: `k${i}`, Data: new Uint8Array([i]) }));
     expect((await client.send(new PutRecordsCommand({ StreamName: 's', Records: records }))).FailedRecordCount).toBe(0);
     clock.advance(1000);
