@@ -9,6 +9,7 @@ import { eventRecordJson, type ReadRecord } from './event.ts';
 import { decodeForFilter } from './filter.ts';
 import { Lane, type LaneHost } from './lane.ts';
 import { laneOf } from './lanes.ts';
+import { ShardProgress } from './progress.ts';
 import { errorName, type FetchedRecord, type Position } from './source.ts';
 import { NO_RECORDS, type ShardStatus } from './types.ts';
 
@@ -21,8 +22,7 @@ export class ShardProcessor implements LaneHost {
   readonly #ctx: MappingContext;
   readonly #lanes: Lane[];
   readonly #position: Position;
-  #pending: ReadRecord[] = [];
-  #pendingHead = 0;
+  readonly #progressState: ShardProgress;
   #queued = 0;
   #lastRead: string | undefined;
   #ended = false;
@@ -38,10 +38,6 @@ export class ShardProcessor implements LaneHost {
   readonly stats: ShardStatus;
   /** Whether the first record seen must be saved as the resume point (LATEST / AT_TIMESTAMP starts). */
   #pinFirst: boolean;
-  /** Per lane, the last record done (saved with the checkpoint when PF > 1). */
-  readonly #laneDone: Array<string | undefined>;
-  /** Per lane, records up to this sequence number were done before a restart: skipped when read again. */
-  readonly #laneSkip: Array<bigint | undefined>;
 
   constructor(ctx: MappingContext, shardId: string, position: Position, onFinished: (shardId: string) => void) {
     this.#ctx = ctx;
@@ -51,10 +47,7 @@ export class ShardProcessor implements LaneHost {
     this.#pinFirst = position.type === 'LATEST' || position.type === 'AT_TIMESTAMP';
     const pf = ctx.spec.parallelizationFactor;
     this.#lanes = Array.from({ length: pf }, () => new Lane(ctx, this));
-    const cp = ctx.checkpoints.shard(shardId);
-    const saved = cp?.pf === pf && cp.lanes ? cp.lanes : {};
-    this.#laneDone = Array.from({ length: pf }, (_, i) => saved[String(i)]);
-    this.#laneSkip = this.#laneDone.map((seq) => (seq === undefined ? undefined : BigInt(seq)));
+    this.#progressState = new ShardProgress(pf, ctx.checkpoints.shard(shardId));
     this.#maxQueued = Math.max(1000, ctx.spec.batchSize * ctx.spec.parallelizationFactor * 2);
     this.stats = {
       shardId,
@@ -92,9 +85,7 @@ export class ShardProcessor implements LaneHost {
   }
 
   status(): ShardStatus {
-    let pending = 0;
-    for (let i = this.#pendingHead; i < this.#pending.length; i++) if (!this.#pending[i]!.done) pending++;
-    return { ...this.stats, recordsPending: pending, batchesInFlight: this.#lanes.filter((l) => l.inFlight).length };
+    return { ...this.stats, recordsPending: this.#progressState.pending, batchesInFlight: this.#lanes.filter((l) => l.inFlight).length };
   }
 
   /** True when, since drain epoch `epoch` began, the shard was read to the tip and no batch is pending. */
@@ -126,42 +117,24 @@ export class ShardProcessor implements LaneHost {
   }
 
   async complete(records: readonly ReadRecord[]): Promise<void> {
-    for (const r of records) r.done = true;
-    let lanesMoved = false;
-    if (this.#lanes.length > 1 && records.length > 0) {
-      // A lane completes its records in order: the last one is the lane's new high-water mark.
-      for (const r of records) this.#laneDone[r.lane] = r.sequenceNumber;
-      lanesMoved = true;
+    if (this.#progressState.complete(records)) {
+      this.#record();
+      await this.#save();
     }
-    const moved = this.#advance();
-    if (lanesMoved) {
-      const lanes: Record<string, string> = {};
-      this.#laneDone.forEach((seq, i) => {
-        if (seq !== undefined) lanes[String(i)] = seq;
-      });
-      this.#ctx.checkpoints.update(this.shardId, { lanes, pf: this.#lanes.length });
-    }
-    if (moved || lanesMoved) await this.#save();
     this.#progress.notify();
   }
 
-  /** Moves the checkpoint over the done prefix; true when it moved. */
-  #advance(): boolean {
-    let last: ReadRecord | undefined;
-    while (this.#pendingHead < this.#pending.length && this.#pending[this.#pendingHead]!.done) {
-      last = this.#pending[this.#pendingHead++];
+  /** Copies the progress into the checkpoint document (saved by the caller). */
+  #record(): void {
+    const p = this.#progressState;
+    const patch: { after?: string; lanes?: Record<string, string>; pf?: number } = {};
+    if (p.after !== undefined) patch.after = p.after;
+    if (this.#lanes.length > 1) {
+      patch.lanes = p.lanes();
+      patch.pf = this.#lanes.length;
     }
-    if (this.#pendingHead === this.#pending.length) {
-      this.#pending = [];
-      this.#pendingHead = 0;
-    } else if (this.#pendingHead > 4096) {
-      this.#pending = this.#pending.slice(this.#pendingHead);
-      this.#pendingHead = 0;
-    }
-    if (!last) return false;
-    this.#ctx.checkpoints.update(this.shardId, { after: last.sequenceNumber });
-    this.stats.checkpoint = last.sequenceNumber;
-    return true;
+    this.#ctx.checkpoints.update(this.shardId, patch);
+    this.stats.checkpoint = p.after;
   }
 
   async #save(): Promise<void> {
@@ -245,7 +218,7 @@ export class ShardProcessor implements LaneHost {
     this.#ended = true;
     this.#caughtUp = true;
     for (const lane of this.#lanes) lane.notify();
-    while (!this.#stopping && (this.#pendingHead < this.#pending.length || this.#lanes.some((l) => l.holding))) {
+    while (!this.#stopping && (!this.#progressState.settled || this.#lanes.some((l) => l.holding))) {
       await this.#progress.wait();
     }
     if (this.#stopping) return;
@@ -282,16 +255,8 @@ export class ShardProcessor implements LaneHost {
         lane: laneOf(r.partitionKey, pf),
         done: false,
       };
-      this.#pending.push(rec);
-      const skipUpTo = this.#laneSkip[rec.lane];
-      if (skipUpTo !== undefined) {
-        // Its lane finished it before a restart (ahead of the shard checkpoint): not delivered again.
-        if (BigInt(r.sequenceNumber) <= skipUpTo) {
-          rec.done = true;
-          continue;
-        }
-        this.#laneSkip[rec.lane] = undefined;
-      }
+      // Its lane finished it before a restart (ahead of the shard checkpoint): not delivered again.
+      if (this.#progressState.read(rec)) continue;
       if (filter.patterns.length > 0) {
         const decoded = filter.readsData ? decodeForFilter(r.data) : { data: undefined, dataIsJson: false };
         const match = filter.matches({
@@ -313,7 +278,10 @@ export class ShardProcessor implements LaneHost {
     this.#lastRead = records[records.length - 1]!.sequenceNumber;
     this.stats.recordsFiltered += filtered;
     this.#queued = this.#lanes.reduce((n, l) => n + l.queued, 0);
-    if (this.#advance()) void this.#save();
+    if (this.#progressState.advance()) {
+      this.#record();
+      void this.#save();
+    }
     for (const lane of this.#lanes) lane.notify();
   }
 }
