@@ -16,6 +16,7 @@ import { MemoryLogRoot } from '../../../../runtime/log/memory-root.ts';
 import { AsyncQueue } from '../../../../runtime/lambda/async/queue.ts';
 import { createOutbox } from '../../../../runtime/lambda/async/outbox.ts';
 import { VirtualClock } from '../../../../runtime/clock.ts';
+import { EddyError } from '../../../../runtime/errors.ts';
 import { fnConfig, InProcessHost, rejection, startApi, waitFor, type ApiServer } from './helpers.ts';
 
 let server: ApiServer;
@@ -372,6 +373,16 @@ describe('the edges of the API', () => {
     } finally {
       h2.destroy();
     }
+  });
+
+  it('a failure that is not an AWS error is a 500 ServiceException', async () => {
+    host.invoke = async () => {
+      throw new EddyError('EDDY_ERR_STOPPED');
+    };
+    const err = await rejection(server.client.send(new InvokeCommand({ FunctionName: 'echo' })));
+    expect(err.name).toBe('ServiceException');
+    expect(err.$metadata.httpStatusCode).toBe(500);
+    expect(err.message).toBe('An internal error occurred.');
   });
 
   it('matches() claims the Lambda routes but not the event-source mappings', () => {
