@@ -259,7 +259,12 @@ export async function runWorkload(workload: Workload, target: SimulationTarget, 
         for (let i = 0; i < group.entries.length; i += group.batchSize) {
           const chunk = group.entries.slice(i, i + group.batchSize);
           calls.push(
-            target.putRecords(stream, chunk.map((c) => c.record)).then((results) => {
+            target.putRecords(stream, chunk.map((c) => c.record)).catch((err: unknown) => {
+              if ((err as { name?: string }).name === 'ResourceNotFoundException') {
+                throw new EddyError('EDDY_ERR_WORKLOAD_INVALID', `workload ${workload.name}: stream ${stream} does not exist (${(err as Error).message})`, { cause: err });
+              }
+              throw err;
+            }).then((results) => {
               const now = clock.now();
               chunk.forEach((entry, j) => {
                 const res = results[j];

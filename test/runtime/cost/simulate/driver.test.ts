@@ -136,3 +136,12 @@ describe('runWorkload', () => {
     expect(run.streams[0]!.accepted).toBe(20);
   });
 });
+
+describe('runWorkload errors', () => {
+  it('names a stream the target does not have', async () => {
+    const workload = validateWorkload({ name: 'w', duration: '1s', producers: [{ stream: 'nope', rate: 10 }] }, 'w', '/');
+    const err = await runWorkload(workload, target(new ScaledClock(10))).catch((e: unknown) => e);
+    expect((err as { code?: string }).code).toBe('EDDY_ERR_WORKLOAD_INVALID');
+    expect((err as Error).message).toMatch(/^workload w: stream nope does not exist \(/);
+  });
+});
