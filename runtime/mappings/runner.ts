@@ -121,8 +121,8 @@ export class MappingRunner {
 
   wake(shardId?: string): void {
     if (shardId === undefined) {
-      // The stream changed (a reshard): poll every shard now, and list the shards again.
-      for (const p of this.#processors.values()) p.wake();
+      // The stream changed (a reshard), or drain(): poll every shard now, and list the shards again.
+      for (const p of this.#processors.values()) p.wake(true);
       this.#wake.notify();
       return;
     }

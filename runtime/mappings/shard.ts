@@ -99,7 +99,12 @@ export class ShardProcessor implements LaneHost {
     return this.#running;
   }
 
-  wake(): void {
+  /**
+   * Polls now instead of waiting. With a poll interval set (mimicking AWS's ~1 s polling), appends do not
+   * cut the wait short; only `force` (drain, stop, a reshard) does.
+   */
+  wake(force = false): void {
+    if (this.#ctx.pollIntervalMs !== undefined && !force) return;
     this.#wake.notify();
   }
 
@@ -183,8 +188,9 @@ export class ShardProcessor implements LaneHost {
       }
       const epoch = this.#ctx.drainEpoch();
       let result;
+      const limit = Math.min(10_000, this.#maxQueued - this.#queued);
       try {
-        result = await this.#ctx.source.fetch(iterator, Math.min(10_000, this.#maxQueued - this.#queued));
+        result = await this.#ctx.source.fetch(iterator, limit);
       } catch (err) {
         const name = errorName(err);
         if (name === 'ExpiredIteratorException') {
@@ -208,8 +214,8 @@ export class ShardProcessor implements LaneHost {
       if (caughtUp) {
         this.#emptyReadEpoch = epoch;
         await pause(this.#ctx.pollIntervalMs ?? WAKE_FALLBACK_MS, this.#wake);
-      } else if (this.#ctx.pollIntervalMs !== undefined && result.millisBehindLatest === 0 && result.records.length < 100) {
-        // Mimicking AWS: a poller at the tip waits for the next poll.
+      } else if (this.#ctx.pollIntervalMs !== undefined && result.millisBehindLatest === 0 && result.records.length < limit) {
+        // Mimicking AWS: a poller that has read to the tip waits for its next poll.
         await pause(this.#ctx.pollIntervalMs, this.#wake);
       }
     }
