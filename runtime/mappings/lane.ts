@@ -368,6 +368,8 @@ export class Lane {
         lastInvoke: batch.lastInvoke,
         nowMs: this.#ctx.clock.now(),
       });
+      // An S3 destination also gets the invocation payload (the records); SQS and SNS only the batch info.
+      if (spec.onFailure.split(':')[2] === 's3') record['payload'] = JSON.parse(batchPayload(records));
       try {
         await this.#ctx.sendToDestination(record);
       } catch (err) {
