@@ -160,3 +160,18 @@ describe('template placeholders', () => {
     expect(records.every((r) => /^key-\d+$/.test(r[1]!))).toBe(true);
   });
 });
+
+describe('sample file payloads', () => {
+  it('sends the lines of the sample file as they are, picked by the seed', () => {
+    const w = validateWorkload({ duration: '1s', seed: 9, producers: [{ stream: 's', rate: 200 }] }, 'w', '/');
+    const withSample = {
+      ...w,
+      producers: [{ ...w.producers[0]!, payload: { kind: 'sample' as const, file: '/x', lines: ['{"a":1}', '{"b":2}', '{"c":3}'] } }],
+    };
+    const draw = () => new WorkloadGenerator(withSample, 0).tick(0, 1000)[0]!.records.map((r) => decoder.decode(r.data));
+    const lines = draw();
+    expect(lines).toHaveLength(200);
+    expect(new Set(lines)).toEqual(new Set(['{"a":1}', '{"b":2}', '{"c":3}']));
+    expect(draw()).toEqual(lines);
+  });
+});
