@@ -16,7 +16,7 @@ export const TARGET_PREFIX = 'Kinesis_20131202';
 /**
  * The largest request body eddy reads: a full PutRecords (10 MiB of data and keys, AWS's current request limit)
  * is about 13.4 MiB once base64-encoded in JSON, so 16 MiB leaves room for the JSON around it. Bigger bodies
- * are refused as soon as the cap is passed (or at once, from Content-Length), without reading the rest.
+ * are refused as soon as the cap is passed (or at once, from Content-Length) without being held in memory.
  */
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
@@ -24,8 +24,7 @@ export type BodyResult = { ok: true; body: Buffer } | { ok: false; reason: 'too-
 
 /**
  * Collects the request body, giving up once it passes maxBytes (or at once when Content-Length says it
- * will). A refused body is left flowing into a discarding listener, never held: sendAndAbandon then decides
- * whether to stop reading (HTTP/1.1) or to keep draining (HTTP/2).
+ * will). A refused body is left flowing into a discarding listener, never held (see sendAndAbandon).
  */
 export function readBody(req: HttpRequest, maxBytes: number): Promise<BodyResult> {
   const declared = Number(req.headers['content-length']);
@@ -65,7 +64,7 @@ export function readBody(req: HttpRequest, maxBytes: number): Promise<BodyResult
 
 const discarded = new WeakMap<HttpRequest, { bytes: number }>();
 
-/** Reads the rest of a body and drops it (counting it, for H2_DISCARD_LIMIT). */
+/** Reads the rest of a body and drops it (counting it, for DISCARD_LIMIT). */
 function discardBody(req: HttpRequest): void {
   if (discarded.has(req)) return;
   const count = { bytes: 0 };
@@ -163,20 +162,26 @@ export function send(
     ...extra,
   };
   if (contentType) headers['Content-Type'] = contentType;
-  // The two response classes share writeHead/end but TypeScript cannot call the union's overloads.
-  (res as import('node:http').ServerResponse).writeHead(status, headers);
-  (res as import('node:http').ServerResponse).end(body);
+  try {
+    // The two response classes share writeHead/end but TypeScript cannot call the union's overloads.
+    (res as import('node:http').ServerResponse).writeHead(status, headers);
+    (res as import('node:http').ServerResponse).end(body);
+  } catch {
+    // The client went away (a reset HTTP/2 stream throws here): nobody is left to answer.
+  }
 }
 
-/** How much of a refused HTTP/2 body is read and thrown away before the stream is reset. */
-export const H2_DISCARD_LIMIT = 64 * 1024 * 1024;
+/** How much of a refused body is read and thrown away before the connection (h1) or stream (h2) is cut. */
+export const DISCARD_LIMIT = 64 * 1024 * 1024;
 
 /**
- * Answers a request whose body eddy will not keep. HTTP/1.1: the response says `Connection: close` and the
- * rest of the body is not read. HTTP/2: a client that wrote its whole body at once cannot take a reset
- * stream well (Node's client fails the stream, or its session runs out of memory), so the rest of the body is
- * read and thrown away (never held), up to H2_DISCARD_LIMIT, then the stream is reset; other streams of the
- * connection go on meanwhile.
+ * Answers a request whose body eddy will not keep, while the rest of the body is read and thrown away
+ * (never held) up to DISCARD_LIMIT, after which the HTTP/1.1 connection or the HTTP/2 stream is cut.
+ * Why not stop reading at once: an HTTP/1.1 server that closes with unread bytes makes the kernel send a
+ * reset that can destroy its own answer before the client reads it, and Node's HTTP/2 client fails a
+ * stream that gets an answer while most of a body it wrote at once is still queued (in its 10 MB session
+ * memory). So HTTP/1.1 answers at once; HTTP/2 answers once answerAfterBytes have been drained (at once
+ * when the cap was found by reading) or the body ends. Other requests go on meanwhile.
  */
 export function sendAndAbandon(
   req: HttpRequest,
@@ -187,33 +192,30 @@ export function sendAndAbandon(
   requestId: string,
   answerAfterBytes = 0,
 ): void {
-  if ('stream' in req && req.stream) {
-    const stream = req.stream as http2.ServerHttp2Stream;
-    discardBody(req);
-    const count = discarded.get(req)!;
-    let answered = false;
-    const answer = (): void => {
-      if (answered) return;
-      answered = true;
-      send(res, status, contentType, body, requestId);
-    };
-    // Node's HTTP/2 client holds a body it wrote at once in its session memory (10 MB by default) and fails
-    // the stream if a response arrives while most of it is still queued, so the answer waits until the cap's
-    // worth has been drained (it has been already when the cap was found by reading), or the body ends.
-    const onData = (): void => {
-      if (count.bytes >= answerAfterBytes) answer();
-      if (count.bytes > H2_DISCARD_LIMIT && !stream.destroyed && !stream.closed) {
-        req.off('data', onData);
-        stream.close(http2.constants.NGHTTP2_CANCEL);
+  const h2stream = 'stream' in req && req.stream ? (req.stream as http2.ServerHttp2Stream) : undefined;
+  discardBody(req);
+  const count = discarded.get(req)!;
+  let answered = false;
+  const answer = (): void => {
+    if (answered) return;
+    answered = true;
+    send(res, status, contentType, body, requestId);
+  };
+  const threshold = h2stream ? answerAfterBytes : 0;
+  const onData = (): void => {
+    if (count.bytes >= threshold) answer();
+    if (count.bytes > DISCARD_LIMIT) {
+      req.off('data', onData);
+      if (h2stream) {
+        if (!h2stream.destroyed && !h2stream.closed) h2stream.close(http2.constants.NGHTTP2_CANCEL);
+      } else {
+        (req as import('node:http').IncomingMessage).socket.destroy();
       }
-    };
-    req.on('data', onData);
-    req.once('end', answer);
-    if (count.bytes >= answerAfterBytes) answer();
-    return;
-  }
-  req.pause();
-  send(res, status, contentType, body, requestId, { Connection: 'close' });
+    }
+  };
+  req.on('data', onData);
+  req.once('end', answer);
+  if (count.bytes >= threshold) answer();
 }
 
 export function accessDeniedXml(message: string): string {
