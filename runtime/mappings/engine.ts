@@ -54,7 +54,8 @@ function sameSettings(a: MappingSpec, b: MappingSpec): boolean {
 
 export class MappingEngine {
   readonly #o: MappingEngineOptions;
-  readonly #source: KinesisSource;
+  /** One Kinesis client per region (a stream ARN in another region is read there, on real AWS). */
+  readonly #sources = new Map<string, KinesisSource>();
   readonly #outbox: Outbox;
   readonly #entries = new Map<string, Entry>();
   readonly #savedCheckpoints: Map<string, unknown>;
@@ -65,11 +66,6 @@ export class MappingEngine {
   private constructor(options: MappingEngineOptions, savedCheckpoints: Map<string, unknown>) {
     this.#o = options;
     this.#savedCheckpoints = savedCheckpoints;
-    this.#source = new KinesisSource({
-      endpoint: options.kinesisEndpoint,
-      region: options.region,
-      credentials: options.credentials,
-    });
     this.#outbox = options.outbox ?? createOutbox({ root: options.root, clock: options.clock });
   }
 
@@ -117,7 +113,7 @@ export class MappingEngine {
       filter: compileFilters(spec.filterPatterns),
       invoker: o.invoker,
       clock: o.clock,
-      source: this.#source,
+      source: this.#sourceFor(awsRegion),
       checkpoints: entry.checkpoints,
       pollIntervalMs: o.pollIntervalMs ?? (o.wake ? undefined : 1_000),
       retentionMs: undefined,
@@ -136,6 +132,15 @@ export class MappingEngine {
         return c;
       },
     };
+  }
+
+  #sourceFor(region: string): KinesisSource {
+    let source = this.#sources.get(region);
+    if (!source) {
+      source = new KinesisSource({ endpoint: this.#o.kinesisEndpoint, region, credentials: this.#o.credentials });
+      this.#sources.set(region, source);
+    }
+    return source;
   }
 
   #warn(message: string, err?: unknown): void {
@@ -326,6 +331,6 @@ export class MappingEngine {
         await e.checkpoints.flush();
       }),
     );
-    this.#source.close();
+    for (const source of this.#sources.values()) source.close();
   }
 }

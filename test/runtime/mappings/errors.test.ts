@@ -108,6 +108,24 @@ describe('a poisoned record', () => {
   });
 });
 
+describe('an S3 on-failure destination', () => {
+  it('gets the batch info and the invocation payload (the records)', async () => {
+    await createStream(k, 'poison-s3', 1);
+    const placed = await put(k, 'poison-s3', [{ pk: 'k', data: { i: 0, poison: true } }]);
+    const bucket = 'arn:aws:s3:::failed-batches';
+    await engine.add(spec('retry', 'poison-s3', { maximumRetryAttempts: 0, onFailure: bucket }));
+    await engine.drain({ timeoutMs: 15_000 });
+    const [entry] = await fns.lambda.outbox.listOutbox(bucket);
+    const record = entry!.record as Record<string, any>;
+    expect(record['requestContext']).toMatchObject({ condition: 'RetryAttemptsExhausted', approximateInvokeCount: 1 });
+    expect(record['payload']['Records']).toHaveLength(1);
+    expect(record['payload']['Records'][0]).toMatchObject({
+      eventID: `${placed[0]!.shardId}:${placed[0]!.seq}`,
+      kinesis: { sequenceNumber: placed[0]!.seq, partitionKey: 'k', data: Buffer.from(JSON.stringify({ i: 0, poison: true })).toString('base64') },
+    });
+  });
+});
+
 describe('MaximumRecordAgeInSeconds', () => {
   it('discards a batch that keeps failing once its records are too old (on the virtual clock), and records read too late', async () => {
     const clock = new VirtualClock(Date.now());
