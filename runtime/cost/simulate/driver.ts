@@ -327,7 +327,17 @@ export async function runWorkload(workload: Workload, target: SimulationTarget, 
     await sleepUntil(clock, start + workload.durationMs);
     await refreshShapes();
     const atEnd = meter.snapshot();
-    await target.drain();
+    // Keep sampling the iterator age while the pipeline works off what is left.
+    let drained = false;
+    const draining = target.drain().then(() => {
+      drained = true;
+    });
+    for (let at = workload.durationMs; !drained; at += sampleMs) {
+      await Promise.race([draining, sleepUntil(clock, start + at + sampleMs)]);
+      if (drained) break;
+      samples.push({ atMs: at, recordsPerSec: 0, bytesPerSec: 0, throttledPerSec: 0, iteratorAgeMs: await iteratorAge(clock.now()) });
+    }
+    await draining;
     const afterDrain = meter.snapshot();
     // Shard time belongs to the workload's duration; invocations and reads that finish while draining count too.
     const hoursFix = atEnd.windowMs > 0 ? workload.durationMs / atEnd.windowMs : 1;
