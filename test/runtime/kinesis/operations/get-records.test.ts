@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../../runtime/clock.ts';
-import { awsError, kinesisTransports, startKinesis, type KinesisHarness } from '../../../helpers/kinesis.ts';
+import { awsError, kinesisTransports, startKinesis, waitFor, type KinesisHarness } from '../../../helpers/kinesis.ts';
 
 const T0 = Date.UTC(2026, 0, 1, 12);
 const text = (d: Uint8Array | undefined): string => new TextDecoder().decode(d);
@@ -120,6 +120,31 @@ describe.each(kinesisTransports())('GetRecords over %s', (transport) => {
       ['plain', undefined],
       ['secret', 'KMS'],
     ]);
+  });
+});
+
+describe('GetRecords size limit', () => {
+  it('returns at most 10 MiB of data per call (at least one record)', async () => {
+    const k = await startKinesis();
+    try {
+      await k.service.call('CreateStream', { StreamName: 'big', ShardCount: 1, MaxRecordSizeInKiB: 10240 });
+      await waitFor(() => k.service.store.get('big')?.meta.status === 'ACTIVE');
+      const client = k.client('h2');
+      for (const fill of [1, 2, 3]) {
+        await client.send(new PutRecordCommand({ StreamName: 'big', PartitionKey: 'k', Data: new Uint8Array(4 * 1024 * 1024).fill(fill) }));
+      }
+      let it = (await client.send(new GetShardIteratorCommand({ StreamName: 'big', ShardId: 'shardId-0', ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
+      const sizes: number[][] = [];
+      for (let i = 0; i < 2; i++) {
+        const out = await client.send(new GetRecordsCommand({ ShardIterator: it! }));
+        sizes.push(out.Records!.map((r) => r.Data![0]!));
+        it = out.NextShardIterator;
+      }
+      // 4 + 4 MiB fit in 10 MiB; the third would pass it.
+      expect(sizes).toEqual([[1, 2], [3]]);
+    } finally {
+      await k.close();
+    }
   });
 });
 
