@@ -111,7 +111,7 @@ export class KinesisService {
   /** The HTTP entry point (HTTP/1.1 and h2c compat requests alike). */
   handle(req: HttpRequest, res: HttpResponse): void {
     void this.#handle(req, res).catch(() => {
-      if (!res.headersSent) send(res, 500, AMZ_JSON, JSON.stringify({ __type: 'InternalFailure' }), randomUUID());
+      if (!res.headersSent) sendError(res, 500, AMZ_JSON, { __type: 'InternalFailure' }, randomUUID());
     });
   }
 
@@ -150,7 +150,7 @@ export class KinesisService {
 
     if (body.length === 0) {
       const type = op ? 'SerializationException' : 'UnknownOperationException';
-      send(res, 400, replyType, encodeBody(replyType, { __type: type }), requestId);
+      sendError(res, 400, replyType, { __type: type }, requestId);
       return;
     }
 
@@ -171,17 +171,17 @@ export class KinesisService {
       return;
     }
     if (!data) {
-      send(res, 400, replyType, encodeBody(replyType, { __type: 'SerializationException' }), requestId);
+      sendError(res, 400, replyType, { __type: 'SerializationException' }, requestId);
       return;
     }
     if (!op) {
-      send(res, 400, replyType, encodeBody(replyType, { __type: 'UnknownOperationException' }), requestId);
+      sendError(res, 400, replyType, { __type: 'UnknownOperationException' }, requestId);
       return;
     }
 
     const authError = checkAuth(req);
     if (authError) {
-      send(res, 400, replyType, encodeBody(replyType, authError.body()), requestId);
+      sendError(res, 400, replyType, authError.body(), requestId);
       return;
     }
 
@@ -192,7 +192,7 @@ export class KinesisService {
       out = await op.run(input, this.#context(requestId));
     } catch (err) {
       const apiError = isKinesisApiError(err) ? err : internal(op.name, err);
-      send(res, apiError.statusCode, replyType, encodeBody(replyType, apiError.body()), requestId);
+      sendError(res, apiError.statusCode, replyType, apiError.body(), requestId);
       return;
     }
     send(res, 200, replyType, out === undefined ? '' : encodeBody(replyType, out), requestId);
@@ -203,6 +203,11 @@ export class KinesisService {
     this.#closed = true;
     await this.store.close();
   }
+}
+
+/** An AWS JSON/CBOR error: the body, plus the x-amzn-ErrorType header the Java SDK reads first. */
+function sendError(res: HttpResponse, status: number, replyType: string, body: Record<string, string>, requestId: string): void {
+  send(res, status, replyType, encodeBody(replyType, body), requestId, { 'x-amzn-ErrorType': `${body['__type']}:` });
 }
 
 function internal(opName: string, err: unknown): KinesisApiError {

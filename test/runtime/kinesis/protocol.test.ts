@@ -65,6 +65,7 @@ describe('request checks, in AWS’s order', () => {
   it('answers a missing Authorization header with MissingAuthenticationTokenException', async () => {
     const res = await rawRequest(k.endpoint, { target: 'ListStreams', body: '{}', noAuth: true });
     expect(res.status).toBe(400);
+    expect(res.headers['x-amzn-errortype']).toBe('MissingAuthenticationTokenException:');
     expect(res.json).toEqual({ __type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' });
   });
 
