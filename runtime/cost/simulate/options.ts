@@ -39,3 +39,11 @@ export function parseDurationStatistic(raw: string): 'mean' | 'p50' | 'mode' {
   if (raw === 'mean' || raw === 'p50' || raw === 'mode') return raw;
   throw bad('--duration-statistic', 'must be mean, p50 or mode', raw);
 }
+
+/** `--sample 30s`: traverse the workload in this much time at its real rates (see sampleWorkload). */
+export function parseSample(raw: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(raw);
+  const ms = m ? Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h'] : NaN;
+  if (!(ms >= 1000)) throw bad('--sample', 'must be a duration of at least 1s such as 30s or 2m', raw);
+  return ms;
+}

@@ -11,7 +11,7 @@ import type { ReportFormat } from '../report/index.ts';
 import { ScaledClock } from './driver.ts';
 import { emulatorTarget } from './emulator-target.ts';
 import { renderProgress } from './progress.ts';
-import { loadWorkload } from './workload.ts';
+import { loadWorkload, sampleWorkload } from './workload.ts';
 
 export interface SimulateCommandOptions {
   /** Folder holding serverless.yml. */
@@ -19,6 +19,8 @@ export interface SimulateCommandOptions {
   /** The workload file. */
   workload: string;
   speed?: number;
+  /** Traverse the workload in this many ms at its real rates (sampleWorkload). */
+  sampleMs?: number;
   memory?: readonly number[];
   durationScale?: number;
   durationStatistic?: 'mean' | 'p50' | 'mode';
@@ -59,7 +61,8 @@ export function formatOfFile(file: string): ReportFormat {
 }
 
 export async function runSimulateCommand(options: SimulateCommandOptions): Promise<SimulateCommandResult> {
-  const workload = loadWorkload(path.resolve(options.dir, options.workload));
+  const full = loadWorkload(path.resolve(options.dir, options.workload));
+  const workload = options.sampleMs !== undefined ? sampleWorkload(full, options.sampleMs) : full;
   const prices = loadPrices(options.pricing);
   const speed = options.speed ?? 1;
   const streams = [...new Set(workload.producers.map((p) => p.stream))];

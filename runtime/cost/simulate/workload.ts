@@ -362,3 +362,27 @@ export function rateAt(phases: readonly RatePhase[], t: number, durationMs: numb
   }
   return 0;
 }
+
+/**
+ * `--sample <duration>`: the same workload traversed in `sampleMs` at its real per-second rates. Phase lengths and
+ * spike periods shrink by sampleMs / durationMs, so the run sees every part of the rate curve, in proportion, and
+ * produces sampleMs / durationMs of the records; the projection extrapolates from the sample's window. (Unlike
+ * --speed, which sends all the records in less real time and so raises the real rates.)
+ */
+export function sampleWorkload(workload: Workload, sampleMs: number): Workload {
+  if (sampleMs >= workload.durationMs) return workload;
+  const f = sampleMs / workload.durationMs;
+  const shrink = (ms: number) => Math.max(1, ms * f);
+  return deepFreeze({
+    ...workload,
+    name: `${workload.name} (sampled: ${sampleMs / 1000} s of ${workload.durationMs / 1000} s)`,
+    durationMs: sampleMs,
+    producers: workload.producers.map((p) => ({
+      ...p,
+      rate: p.rate.map((phase) => ({
+        forMs: phase.forMs === undefined ? undefined : shrink(phase.forMs),
+        shape: phase.shape.kind === 'spikes' ? { ...phase.shape, everyMs: shrink(phase.shape.everyMs), lengthMs: shrink(phase.shape.lengthMs) } : phase.shape,
+      })),
+    })),
+  });
+}

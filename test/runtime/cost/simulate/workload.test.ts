@@ -168,3 +168,31 @@ describe('the demo workload fixture', () => {
     }
   });
 });
+
+describe('sampleWorkload (--sample)', () => {
+  it('traverses the rate curve in less time at the same per-second rates', async () => {
+    const { sampleWorkload } = await import('../../../../runtime/cost/simulate/workload.ts');
+    const { parseSample } = await import('../../../../runtime/cost/simulate/options.ts');
+    const w = validateWorkload(
+      {
+        name: 'day',
+        duration: '1h',
+        producers: [{ stream: 's', rate: [{ constant: 10, for: '30m' }, { ramp: { from: 10, to: 110 }, for: '20m' }, { spikes: { base: 1, peak: 100, every: '5m', length: '1m' } }] }],
+      },
+      'w',
+      dir,
+    );
+    const s = sampleWorkload(w, 60_000);
+    expect(s.name).toBe('day (sampled: 60 s of 3600 s)');
+    expect(s.durationMs).toBe(60_000);
+    expect(s.producers[0]!.rate.map((p) => p.forMs)).toEqual([30_000, 20_000, undefined]);
+    // The same rates at the same relative points of the curve.
+    for (const at of [0.1, 0.6, 0.7, 0.84, 0.86, 0.99]) {
+      expect(rateAt(s.producers[0]!.rate, at * 60_000, 60_000)).toBeCloseTo(rateAt(w.producers[0]!.rate, at * 3_600_000, 3_600_000), 9);
+    }
+    expect(sampleWorkload(w, 7_200_000)).toBe(w);
+    expect(parseSample('90s')).toBe(90_000);
+    expect(parseSample('2m')).toBe(120_000);
+    expect(() => parseSample('10ms')).toThrow('--sample: must be a duration of at least 1s such as 30s or 2m, got "10ms"');
+  });
+});
