@@ -443,6 +443,30 @@ describe('oversize bodies and stalled clients', () => {
   });
 });
 
+describe('request timeout', () => {
+  it('resets an HTTP/2 stream whose request body stalls past the listener’s request timeout', async () => {
+    const short = await startKinesis({ requestTimeoutMs: 300 });
+    const session = http2.connect(short.endpoint);
+    session.on('error', () => {});
+    try {
+      const stream = session.request({
+        ':method': 'POST',
+        ':path': '/',
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'Kinesis_20131202.ListStreams',
+      });
+      stream.on('error', () => {});
+      stream.write('{"Lim');
+      const code = await new Promise<number>((resolve) => stream.on('close', () => resolve(stream.rstCode!)));
+      expect(code).toBe(http2.constants.NGHTTP2_CANCEL);
+      expect((await short.client('h2').send(new ListStreamsCommand({}))).StreamNames).toEqual([]);
+    } finally {
+      session.destroy();
+      await short.close();
+    }
+  });
+});
+
 describe('clients that leave early', () => {
   it('keeps serving after clients reset their streams or drop their connections before the answer', async () => {
     await createActiveStream(k, 'early');
