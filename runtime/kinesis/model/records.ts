@@ -39,6 +39,8 @@ export function trackShardMapSave(stream: LiveStream, saved: Promise<void>): voi
   const p = saved.finally(() => {
     if (pendingShardMaps.get(stream) === p) pendingShardMaps.delete(stream);
   });
+  // Puts that wait on it see a failed save; with none waiting, it must not be an unhandled rejection.
+  p.catch(() => {});
   pendingShardMaps.set(stream, p);
 }
 
