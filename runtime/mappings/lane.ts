@@ -18,7 +18,15 @@ export interface LaneHost {
   readonly ended: boolean;
   /** The last GetRecords returned nothing: no record of the current window is still unread. */
   readonly caughtUp: boolean;
-  readonly stats: { invocations: number; errors: number; retries: number; recordsProcessed: number; recordsDiscarded: number; lastProcessingResult: string };
+  readonly stats: {
+    invocations: number;
+    errors: number;
+    retries: number;
+    recordsProcessed: number;
+    recordsDiscarded: number;
+    lastProcessingResult: string;
+    iteratorAgeMs: number;
+  };
   /** Marks records done and resolves once the checkpoint covering them is written. */
   complete(records: readonly ReadRecord[]): Promise<void>;
   /** The lane took records off its queue (the reader may read more). */
@@ -273,6 +281,8 @@ export class Lane {
       const payload = Buffer.from(this.#payload(batch));
       batch.invokes++;
       this.#host.stats.invocations++;
+      const lastRecord = batch.records[batch.records.length - 1];
+      if (lastRecord) this.#host.stats.iteratorAgeMs = Math.max(0, this.#ctx.clock.now() - lastRecord.arrivalMs);
       let result;
       try {
         result = await this.#ctx.invoker.invoke({

@@ -160,6 +160,7 @@ export class MappingRunner {
         shardId: s.shardId,
         state: cp?.finished ? 'finished' : 'waiting',
         millisBehindLatest: 0,
+        iteratorAgeMs: 0,
         lastProcessingResult: 'No records processed',
         invocations: 0,
         errors: 0,

@@ -53,6 +53,7 @@ export class ShardProcessor implements LaneHost {
       shardId,
       state: 'reading',
       millisBehindLatest: 0,
+      iteratorAgeMs: 0,
       lastProcessingResult: NO_RECORDS,
       invocations: 0,
       errors: 0,

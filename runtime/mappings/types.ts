@@ -51,8 +51,13 @@ export interface ShardStatus {
   shardId: string;
   /** reading: polling; waiting: a parent shard is not finished; finished: read to its end and checkpointed. */
   state: 'waiting' | 'reading' | 'finished';
-  /** MillisBehindLatest of the last GetRecords (the iterator age). */
+  /** MillisBehindLatest of the last GetRecords: how far the reader is behind the tip of the shard. */
   millisBehindLatest: number;
+  /**
+   * AWS's IteratorAge metric as of the last invocation: the age of the batch's last record when it was sent
+   * to the function (grows while a failing batch blocks the shard).
+   */
+  iteratorAgeMs: number;
   lastProcessingResult: string;
   invocations: number;
   /** Invocations that failed (function error, timeout, invalid response). */

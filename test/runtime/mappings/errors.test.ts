@@ -135,9 +135,14 @@ describe('MaximumRecordAgeInSeconds', () => {
       await createStream(k, 'poison-age', 1);
       const placed = await put(k, 'poison-age', [{ pk: 'k', data: { i: 0, poison: true } }]);
       const queue = 'arn:aws:sqs:us-east-1:000000000000:aged';
-      await engine2.add(spec('aged', 'poison-age', { maximumRecordAgeInSeconds: 60, onFailure: queue }));
+      const mapping = spec('aged', 'poison-age', { maximumRecordAgeInSeconds: 60, onFailure: queue });
+      await engine2.add(mapping);
       await waitFor(async () => (await linesOf(fns2.out, 'aged')).length >= 3, 'retries');
-      clock.advance(61_000);
+      // While the batch blocks the shard, the iterator age (age of the records sent) grows.
+      clock.advance(30_000);
+      const age = (): number => engine2.status().find((s) => s.uuid === mapping.uuid)!.shards[0]!.iteratorAgeMs;
+      await waitFor(() => age() >= 25_000, 'the iterator age to grow');
+      clock.advance(31_000);
       const [entry] = await waitFor(async () => {
         const o = await fns2.lambda.outbox.listOutbox(queue);
         return o.length > 0 && o;
