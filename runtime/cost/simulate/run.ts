@@ -1,6 +1,7 @@
 // `eddy simulate` without argv: loads the workload and prices, starts a fresh in-memory Emulator per run (limits
 // enforced, on a ScaledClock under --speed, with --memory applied), drives the workload, and renders the report.
 // The CLI maps flags onto SimulateCommandOptions and exits with its budget code when `overBudget` is true.
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { systemClock, type Clock } from '../../clock.ts';
@@ -16,7 +17,7 @@ import { loadWorkload, sampleWorkload } from './workload.ts';
 export interface SimulateCommandOptions {
   /** Folder holding serverless.yml. */
   dir: string;
-  /** The workload file. */
+  /** The workload file, relative to the working directory or else to `dir`. */
   workload: string;
   speed?: number;
   /** Traverse the workload in this many ms at its real rates (sampleWorkload). */
@@ -61,7 +62,9 @@ export function formatOfFile(file: string): ReportFormat {
 }
 
 export async function runSimulateCommand(options: SimulateCommandOptions): Promise<SimulateCommandResult> {
-  const full = loadWorkload(path.resolve(options.dir, options.workload));
+  // Relative to the working directory, else to --dir (so `--dir demo --workload workload.yml` finds demo's).
+  const fromCwd = path.resolve(options.workload);
+  const full = loadWorkload(existsSync(fromCwd) ? fromCwd : path.resolve(options.dir, options.workload));
   const workload = options.sampleMs !== undefined ? sampleWorkload(full, options.sampleMs) : full;
   const prices = loadPrices(options.pricing);
   const speed = options.speed ?? 1;
