@@ -63,6 +63,8 @@ export class StreamStore {
   readonly #emit: (event: KinesisEvent) => void;
   readonly #streams = new Map<string, LiveStream>();
   readonly #timers = new Set<() => void>();
+  /** Streams whose DELETING period has ended and whose document is being removed. */
+  readonly #finalizing = new WeakSet<LiveStream>();
   readonly #saves = new Map<string, { tail: Promise<void>; queued: Promise<void> | undefined }>();
   readonly #routing = new WeakMap<LiveStream, { shards: ShardMeta[]; table: RoutableShard<ShardMeta>[] }>();
   #closed = false;
@@ -320,7 +322,8 @@ export class StreamStore {
 
   async #writeNow(stream: LiveStream, entry: { queued: Promise<void> | undefined }, self: Promise<void>): Promise<void> {
     if (entry.queued === self) entry.queued = undefined;
-    if (this.#streams.get(stream.meta.name) !== stream) return; // deleted meanwhile
+    // Deleted (or being deleted) meanwhile: its document must not come back.
+    if (this.#streams.get(stream.meta.name) !== stream || this.#finalizing.has(stream)) return;
     await this.root.saveDocument(STREAM_DOCUMENTS, stream.meta.name, stream.meta);
   }
 
@@ -392,11 +395,14 @@ export class StreamStore {
   async #finish(stream: LiveStream, status: StreamStatus, then?: () => void | Promise<void>): Promise<void> {
     if (this.#streams.get(stream.meta.name) !== stream || stream.meta.status !== status) return;
     if (status === 'DELETING') {
-      this.#streams.delete(stream.meta.name);
-      const q = this.#saves.get(stream.meta.name);
-      this.#saves.delete(stream.meta.name);
-      await q?.tail.catch(() => {});
-      await this.root.deleteDocument(STREAM_DOCUMENTS, stream.meta.name);
+      // The name stays taken (CreateStream: ResourceInUseException) until the document is gone, so a stream
+      // re-created under it cannot have its new document deleted by this one's late delete.
+      const name = stream.meta.name;
+      this.#finalizing.add(stream);
+      await this.#saves.get(name)?.tail.catch(() => {});
+      await this.root.deleteDocument(STREAM_DOCUMENTS, name);
+      this.#saves.delete(name);
+      this.#streams.delete(name);
       await this.root.dropStream(stream.meta.storageKey);
       this.#emit({ type: 'streamDeleted', streamName: stream.meta.name });
       return;

@@ -315,7 +315,7 @@ describe('oversize bodies and stalled clients', () => {
           resolve(r.statusCode!);
         },
       );
-      req.on('error', (err) => (sent < total ? undefined : reject(err)));
+      req.on('error', (err) => reject(new Error(`client error after ${sent} bytes: ${err.message}`)));
       const pump = (): void => {
         while (sent < total) {
           sent += chunk.length;
