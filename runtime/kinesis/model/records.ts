@@ -216,8 +216,12 @@ export function wireRecords(shard: ShardMeta, records: readonly StoredRecord[]):
   let prevIndex = -2n;
   let prevSecs = -1;
   let n = 0n;
+  // Records of one put share an arrival time: they share its (immutable) wire timestamp too.
+  let prevMs = Number.NaN;
+  let ts = wireTimestamp(0);
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
+    if (r.arrivalMs !== prevMs) ts = wireTimestamp((prevMs = r.arrivalMs));
     const secs = Math.floor(r.arrivalMs / 1000);
     if (secs === prevSecs && r.index === prevIndex + 1n) n += SEQUENCE_STEP;
     else n = sequenceValueAt(base, r.index, r.arrivalMs);
@@ -226,8 +230,8 @@ export function wireRecords(shard: ShardMeta, records: readonly StoredRecord[]):
     // kinesalite's AWS-recorded records carry no EncryptionType; AWS documents it as optional: eddy sends it
     // only for records written to an encrypted stream.
     out[i] = r.encrypted
-      ? { SequenceNumber: n.toString(), ApproximateArrivalTimestamp: wireTimestamp(r.arrivalMs), Data: wireBlob(r.data), PartitionKey: r.partitionKey, EncryptionType: 'KMS' }
-      : { SequenceNumber: n.toString(), ApproximateArrivalTimestamp: wireTimestamp(r.arrivalMs), Data: wireBlob(r.data), PartitionKey: r.partitionKey };
+      ? { SequenceNumber: n.toString(), ApproximateArrivalTimestamp: ts, Data: wireBlob(r.data), PartitionKey: r.partitionKey, EncryptionType: 'KMS' }
+      : { SequenceNumber: n.toString(), ApproximateArrivalTimestamp: ts, Data: wireBlob(r.data), PartitionKey: r.partitionKey };
   }
   return out;
 }
