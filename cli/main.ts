@@ -7,6 +7,7 @@ import { registerEvents } from './commands/events.ts';
 import { registerInvoke } from './commands/invoke.ts';
 import { registerLogs } from './commands/logs.ts';
 import { registerPut } from './commands/put.ts';
+import { registerSimulate } from './commands/simulate.ts';
 import { registerStart } from './commands/start.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerStreams } from './commands/streams.ts';
@@ -26,6 +27,7 @@ registerStatus(program);
 registerLogs(program);
 registerEvents(program);
 registerCost(program);
+registerSimulate(program);
 
 try {
   await program.parseAsync(process.argv);

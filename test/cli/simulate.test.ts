@@ -1,0 +1,23 @@
+// `eddy simulate` on the demo pipeline, as CI would run it: the projection as JSON, and the budget gate's exit code.
+import { expect, it } from 'vitest';
+import { runEddy } from '../helpers/eddy-process.ts';
+
+it('simulates the demo pipeline and exits 3 when the projection is over --budget', async () => {
+  const out = await runEddy(['simulate', '--workload', 'workload.yml', '--speed', '4', '--budget', '1', '--json'], {
+    timeoutMs: 60_000,
+  });
+  expect(out.code).toBe(3);
+  expect(out.stderr).toMatch(/The projected monthly cost \$[\d.,]+ is over the budget of \$1\.00\. \(EDDY_ERR_BUDGET_EXCEEDED\)/);
+  const report = JSON.parse(out.stdout) as {
+    bill: { totals: { total: number }; lines: Array<{ item: string; amount: number }> };
+    simulation: { acceptedRecords: number; functions: Array<{ functionKey: string; invocations: number }> };
+    budget: { limit: number; projected: number; over: boolean };
+  };
+  expect(report.budget).toMatchObject({ limit: 1, over: true });
+  expect(report.budget.projected).toBeCloseTo(report.bill.totals.total, 6);
+  expect(report.simulation.acceptedRecords).toBeGreaterThan(0);
+  // Every stage of the pipeline ran on the simulated records.
+  const invoked = new Set(report.simulation.functions.filter((f) => f.invocations > 0).map((f) => f.functionKey));
+  expect([...invoked]).toEqual(expect.arrayContaining(['validate', 'enrich', 'aggregate']));
+  expect(report.bill.lines.map((l) => l.item)).toEqual(expect.arrayContaining(['lambda.requests', 'kinesis.shardHours']));
+}, 90_000);
