@@ -1,5 +1,6 @@
 // The outcomes of a poisoned record: the whole batch retried with the shard blocked, MaximumRetryAttempts,
 // bisection, MaximumRecordAgeInSeconds, and the on-failure record sent to SQS (outbox) or a function.
+import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock, VirtualClock } from '../../../runtime/clock.ts';
 import { MemoryLogRoot } from '../../../runtime/log/memory-root.ts';
@@ -127,22 +128,32 @@ describe('an S3 on-failure destination', () => {
 });
 
 describe('MaximumRecordAgeInSeconds', () => {
+  /** When kinesalite says a record arrived (its own clock, the real one). */
+  async function arrivalOf(stream: string, placed: { shardId: string; seq: string }): Promise<number> {
+    const it = await k.client.send(
+      new GetShardIteratorCommand({ StreamName: stream, ShardId: placed.shardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', StartingSequenceNumber: placed.seq }),
+    );
+    const out = await k.client.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator!, Limit: 1 }));
+    return out.Records![0]!.ApproximateArrivalTimestamp!.getTime();
+  }
+
   it('discards a batch that keeps failing once its records are too old (on the virtual clock), and records read too late', async () => {
-    const clock = new VirtualClock(Date.now());
+    const clock = new VirtualClock(Date.now() - 1_000);
     const fns2 = await startFunctions(root, clock, { aged: 'poison' });
     const engine2 = await engineFor(k, root, clock, fns2);
     try {
       await createStream(k, 'poison-age', 1);
-      const placed = await put(k, 'poison-age', [{ pk: 'k', data: { i: 0, poison: true } }]);
+      const [first] = await put(k, 'poison-age', [{ pk: 'k', data: { i: 0, poison: true } }]);
+      const arrival = await arrivalOf('poison-age', first!);
       const queue = 'arn:aws:sqs:us-east-1:000000000000:aged';
       const mapping = spec('aged', 'poison-age', { maximumRecordAgeInSeconds: 60, onFailure: queue });
       await engine2.add(mapping);
       await waitFor(async () => (await linesOf(fns2.out, 'aged')).length >= 3, 'retries');
       // While the batch blocks the shard, the iterator age (age of the records sent) grows.
-      clock.advance(30_000);
+      clock.advance(arrival + 30_000 - clock.now());
       const age = (): number => engine2.status().find((s) => s.uuid === mapping.uuid)!.shards[0]!.iteratorAgeMs;
-      await waitFor(() => age() >= 25_000, 'the iterator age to grow');
-      clock.advance(31_000);
+      await waitFor(() => age() >= 30_000, 'the iterator age to grow');
+      clock.advance(arrival + 60_001 - clock.now());
       const [entry] = await waitFor(async () => {
         const o = await fns2.lambda.outbox.listOutbox(queue);
         return o.length > 0 && o;
@@ -151,15 +162,20 @@ describe('MaximumRecordAgeInSeconds', () => {
       expect(record['requestContext']['condition']).toBe('RecordAgeExceeded');
       expect(record['requestContext']['approximateInvokeCount']).toBeGreaterThanOrEqual(3);
       expect(record['responseContext']).toMatchObject({ functionError: 'Unhandled' });
-      expect(record['KinesisBatchInfo']).toMatchObject({ startSequenceNumber: placed[0]!.seq, batchSize: 1 });
-      // A record that is already too old when read is discarded without an invocation.
+      expect(record['KinesisBatchInfo']).toMatchObject({ startSequenceNumber: first!.seq, batchSize: 1 });
+
+      // A record already too old when the mapping reads it is discarded without an invocation.
+      await engine2.update(mapping.uuid, { enabled: false });
       const attempts = (await linesOf(fns2.out, 'aged')).length;
-      await put(k, 'poison-age', [{ pk: 'k', data: { i: 1 } }]);
+      const [second] = await put(k, 'poison-age', [{ pk: 'k', data: { i: 1 } }]);
+      const arrival2 = await arrivalOf('poison-age', second!);
+      clock.advance(Math.max(0, arrival2 + 60_001 - clock.now()));
+      await engine2.update(mapping.uuid, { enabled: true });
       await engine2.drain({ timeoutMs: 10_000 });
       const outbox = await fns2.lambda.outbox.listOutbox(queue);
       expect(outbox).toHaveLength(2);
       expect(Object.keys(outbox[1]!.record as object)).toEqual(['requestContext', 'version', 'timestamp', 'KinesisBatchInfo']);
-      expect((outbox[1]!.record as Record<string, any>)['requestContext']['approximateInvokeCount']).toBe(0);
+      expect((outbox[1]!.record as Record<string, any>)['requestContext']).toMatchObject({ condition: 'RecordAgeExceeded', approximateInvokeCount: 0 });
       expect(await linesOf(fns2.out, 'aged')).toHaveLength(attempts);
     } finally {
       await engine2.close();
