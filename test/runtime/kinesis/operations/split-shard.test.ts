@@ -5,6 +5,7 @@ import {
   GetShardIteratorCommand,
   ListShardsCommand,
   PutRecordCommand,
+  PutRecordsCommand,
   SplitShardCommand,
   type KinesisClient,
 } from '@aws-sdk/client-kinesis';
@@ -178,6 +179,66 @@ describe('SplitShard on a disk root', () => {
       }
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('SplitShard under load', () => {
+  it('loses and duplicates no acknowledged record, and keeps per-key order, while puts race the switch', async () => {
+    const k = await startKinesis({ disk: true, statusDelayMs: 20 });
+    try {
+      const client = k.client('h2');
+      await k.service.call('CreateStream', { StreamName: 's', ShardCount: 1 });
+      await waitFor(() => k.service.store.get('s')?.meta.status === 'ACTIVE');
+      const acked: Array<{ key: string; n: number; seq: string; shard: string }> = [];
+      let stop = false;
+      let counter = 0;
+      const writers = Array.from({ length: 4 }, async (_, w) => {
+        while (!stop) {
+          const batch = Array.from({ length: 50 }, () => ({ key: `k${w}-${counter % 7}`, n: counter++ }));
+          const out = await client.send(
+            new PutRecordsCommand({ StreamName: 's', Records: batch.map((b) => ({ PartitionKey: b.key, Data: enc(String(b.n)) })) }),
+          );
+          out.Records!.forEach((r, i) => acked.push({ key: batch[i]!.key, n: batch[i]!.n, seq: r.SequenceNumber!, shard: r.ShardId! }));
+        }
+      });
+      await waitFor(() => acked.length > 500);
+      await client.send(new SplitShardCommand({ StreamName: 's', ShardToSplit: 'shardId-0', NewStartingHashKey: MID }));
+      await waitFor(() => k.service.store.get('s')?.meta.shards.length === 3 && k.service.store.get('s')?.meta.status === 'ACTIVE');
+      const afterSwitch = acked.length;
+      await waitFor(() => acked.length > afterSwitch + 500);
+      stop = true;
+      await Promise.all(writers);
+
+      const read = new Map<string, Array<{ n: number; seq: string }>>();
+      for (const id of ['shardId-000000000000', 'shardId-000000000001', 'shardId-000000000002']) {
+        let it = (await client.send(new GetShardIteratorCommand({ StreamName: 's', ShardId: id, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
+        const got: Array<{ n: number; seq: string }> = [];
+        for (;;) {
+          const out = await client.send(new GetRecordsCommand({ ShardIterator: it! }));
+          got.push(...out.Records!.map((r) => ({ n: Number(text(r.Data)), seq: r.SequenceNumber! })));
+          if (!out.NextShardIterator || out.Records!.length === 0) break;
+          it = out.NextShardIterator;
+        }
+        read.set(id, got);
+      }
+      expect(new Set(acked.map((a) => a.shard))).toEqual(new Set(['shardId-000000000000', 'shardId-000000000001', 'shardId-000000000002']));
+      // Every acknowledged record is where PutRecords said, with its sequence number, exactly once.
+      for (const [id, got] of read) {
+        const mine = acked.filter((a) => a.shard === id).sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1));
+        expect(got).toEqual(mine.map((a) => ({ n: a.n, seq: a.seq })));
+      }
+      // Per key, parent then child preserves the order the writer put them in.
+      const byKey = new Map<string, number[]>();
+      for (const id of ['shardId-000000000000', 'shardId-000000000001', 'shardId-000000000002']) {
+        for (const r of read.get(id)!) {
+          const key = acked.find((a) => a.n === r.n)!.key;
+          byKey.set(key, [...(byKey.get(key) ?? []), r.n]);
+        }
+      }
+      for (const ns of byKey.values()) expect(ns).toEqual([...ns].sort((a, b) => a - b));
+    } finally {
+      await k.close();
     }
   });
 });
