@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT_FUNCTION_ERROR, EXIT_OK, EXIT_USAGE, runInvoke } from '../../../../runtime/lambda/api/cli-invoke.ts';
-import { fnConfig, InProcessHost, startApi, type ApiServer } from './helpers.ts';
+import { fnConfig, startRuntimeApi, type RuntimeApi } from './helpers.ts';
 
-let server: ApiServer;
+let server: RuntimeApi;
 let tmp: string;
 
 function sink(): { write(t: string): boolean; text: () => string } {
@@ -15,12 +15,7 @@ function sink(): { write(t: string): boolean; text: () => string } {
 }
 
 beforeEach(async () => {
-  const host = new InProcessHost()
-    .add(fnConfig('echo'), (e) => e)
-    .add(fnConfig('fail'), () => {
-      throw new Error('nope');
-    });
-  server = await startApi(host);
+  server = await startRuntimeApi([fnConfig('length', { handler: 'handlers.length' }), fnConfig('fail', { handler: 'handlers.fail' })]);
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'eddy-'));
 });
 
@@ -33,19 +28,22 @@ describe('eddy invoke (core)', () => {
   it('prints the result on stdout and the decoded log tail on stderr', async () => {
     const out = sink();
     const err = sink();
-    const code = await runInvoke({ endpoint: server.endpoint, functionName: 'echo', data: '{"a":1}', logType: 'Tail', stdout: out, stderr: err });
+    const code = await runInvoke({ endpoint: server.endpoint, functionName: 'length', data: '{"a":1}', logType: 'Tail', stdout: out, stderr: err });
     expect(code).toBe(EXIT_OK);
-    expect(out.text()).toBe('{"a":1}\n');
-    expect(err.text()).toMatch(/^START RequestId: [0-9a-f-]{36} Version: \$LATEST\nEND RequestId: /);
+    expect(out.text()).toBe('7\n');
+    expect(err.text()).toMatch(/^START RequestId: [0-9a-f-]{36} Version: \$LATEST\nEND RequestId: [0-9a-f-]{36}\nREPORT RequestId: /);
   });
 
   it('reads --event from a file and pretty-prints when asked', async () => {
     const file = path.join(tmp, 'event.json');
     await fs.writeFile(file, '{"b":[1]}');
     const out = sink();
-    const code = await runInvoke({ endpoint: server.endpoint, functionName: 'svc-dev-echo', event: file, pretty: true, stdout: out, stderr: sink() });
+    const code = await runInvoke({ endpoint: server.endpoint, functionName: 'svc-dev-length', event: file, stdout: out, stderr: sink() });
     expect(code).toBe(EXIT_OK);
-    expect(out.text()).toBe('{\n  "b": [\n    1\n  ]\n}\n');
+    expect(out.text()).toBe('9\n');
+    const pretty = sink();
+    expect(await runInvoke({ endpoint: server.endpoint, functionName: 'fail', pretty: true, stdout: pretty, stderr: sink() })).toBe(EXIT_FUNCTION_ERROR);
+    expect(pretty.text()).toMatch(/^\{\n  "errorType": "TypeError",\n  "errorMessage": "boom",\n  "trace": \[\n/);
   });
 
   it('exits 1 on a function error, printing the error object', async () => {
@@ -53,7 +51,7 @@ describe('eddy invoke (core)', () => {
     const err = sink();
     const code = await runInvoke({ endpoint: server.endpoint, functionName: 'fail', stdout: out, stderr: err });
     expect(code).toBe(EXIT_FUNCTION_ERROR);
-    expect(JSON.parse(out.text())).toMatchObject({ errorType: 'Error', errorMessage: 'nope' });
+    expect(JSON.parse(out.text())).toMatchObject({ errorType: 'TypeError', errorMessage: 'boom' });
     expect(err.text()).toBe('Function error (Unhandled) in fail\n');
   });
 
@@ -66,10 +64,10 @@ describe('eddy invoke (core)', () => {
 
   it('exits 2 on usage errors', async () => {
     const err = sink();
-    expect(await runInvoke({ endpoint: server.endpoint, functionName: 'echo', data: '{}', event: 'x.json', stdout: sink(), stderr: err })).toBe(EXIT_USAGE);
+    expect(await runInvoke({ endpoint: server.endpoint, functionName: 'length', data: '{}', event: 'x.json', stdout: sink(), stderr: err })).toBe(EXIT_USAGE);
     expect(err.text()).toBe('error: use either --event <file> or --data <json>, not both\n');
     const err2 = sink();
-    expect(await runInvoke({ endpoint: server.endpoint, functionName: 'echo', event: path.join(tmp, 'missing.json'), stdout: sink(), stderr: err2 })).toBe(EXIT_USAGE);
+    expect(await runInvoke({ endpoint: server.endpoint, functionName: 'length', event: path.join(tmp, 'missing.json'), stdout: sink(), stderr: err2 })).toBe(EXIT_USAGE);
     expect(err2.text()).toMatch(/^error: cannot read the event file .*missing\.json: ENOENT/);
   });
 
@@ -77,7 +75,7 @@ describe('eddy invoke (core)', () => {
     const endpoint = server.endpoint;
     await server.close();
     const err = sink();
-    expect(await runInvoke({ endpoint, functionName: 'echo', stdout: sink(), stderr: err })).toBe(EXIT_FUNCTION_ERROR);
+    expect(await runInvoke({ endpoint, functionName: 'length', stdout: sink(), stderr: err })).toBe(EXIT_FUNCTION_ERROR);
     expect(err.text()).toBe(`error: no eddy answers at ${endpoint} (is \`eddy start\` running?)\n`);
   });
 });

@@ -1,14 +1,20 @@
-// Test support for the Lambda API: function configs, a Lambda API server on port 0, an SDK client,
-// and waitFor. `InProcessHost` runs plain JS handlers in-process: it stands in for the function runtime
-// only where a test is about the API, the invoker or the queue (routing, validation, retries), not
-// about executing functions (those tests use the real FunctionRuntime).
+// Test support for the Lambda API: function configs, the Lambda API over the real FunctionRuntime on
+// port 0 (fixture handlers in test/fixtures/functions/api), an SDK client, and waitFor.
+// `InProcessHost` runs plain JS handlers in-process: the async-queue tests use it where they need to
+// hold an invocation open or inject a throttle; everything about executing functions uses the runtime.
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import type { FunctionConfig } from '../../../../runtime/config/types.ts';
+import { VirtualClock } from '../../../../runtime/clock.ts';
+import type { FunctionConfig, ServiceConfig } from '../../../../runtime/config/types.ts';
+import { openLambdaService, type LambdaService } from '../../../../runtime/lambda/api/service.ts';
+import { FunctionRuntime } from '../../../../runtime/lambda/runtime.ts';
+import { MemoryLogRoot } from '../../../../runtime/log/memory-root.ts';
 import { createLambdaApi, type LambdaApi } from '../../../../runtime/lambda/api/index.ts';
 import type { FunctionHost } from '../../../../runtime/lambda/invoker.ts';
-import { LambdaInvoker } from '../../../../runtime/lambda/invoker.ts';
-import type { AsyncQueue } from '../../../../runtime/lambda/async/queue.ts';
 import type { InvocationReport, InvokeRequest, InvokeResult, LambdaServiceError } from '../../../../runtime/lambda/types.ts';
 import { listen, type Listener } from '../../../../runtime/server/listener.ts';
 
@@ -102,47 +108,6 @@ export class InProcessHost implements FunctionHost {
   }
 }
 
-export interface ApiServer {
-  listener: Listener;
-  endpoint: string;
-  api: LambdaApi;
-  client: LambdaClient;
-  close(): Promise<void>;
-}
-
-export async function startApi(host: FunctionHost, queue?: AsyncQueue): Promise<ApiServer> {
-  const invoker = new LambdaInvoker({ host, queue, region: REGION, accountId: ACCOUNT });
-  const api = createLambdaApi({ invoker, runtime: host, region: REGION, accountId: ACCOUNT, startedAtMs: Date.UTC(2026, 0, 2, 3, 4, 5, 678) });
-  const listener = await listen({
-    port: 0,
-    host: '127.0.0.1',
-    handler: (req, res) => {
-      if (api.matches(req)) api.handle(req, res);
-      else {
-        res.writeHead(418);
-        res.end();
-      }
-    },
-  });
-  const endpoint = `http://127.0.0.1:${listener.port}`;
-  const client = new LambdaClient({
-    endpoint,
-    region: REGION,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
-  });
-  return {
-    listener,
-    endpoint,
-    api,
-    client,
-    async close() {
-      client.destroy();
-      await listener.close();
-    },
-  };
-}
-
 /** Polls until check() returns a truthy value (or throws on the deadline). */
 export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
@@ -162,4 +127,84 @@ export async function rejection(p: Promise<unknown>): Promise<{ name: string; me
     return err as never;
   }
   throw new Error('expected a rejection');
+}
+
+export const FIXTURE_DIR = fileURLToPath(new URL('../../../fixtures/functions/api', import.meta.url));
+
+export interface RuntimeApi {
+  runtime: FunctionRuntime;
+  lambda: LambdaService;
+  listener: Listener;
+  endpoint: string;
+  client: LambdaClient;
+  clock: VirtualClock;
+  /** A temp dir handed to the fixtures as OUT_DIR (the `record` handler appends there). */
+  out: string;
+  /** What the `record`-style handler of a function (by deployed name) wrote, one object per invocation. */
+  recorded(fnName: string): Promise<Array<{ event: unknown; requestId: string }>>;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole Lambda side as the Emulator wires it (FunctionRuntime + openLambdaService on a memory root,
+ * async delays on a VirtualClock) behind a listener on port 0. Functions get OUT_DIR in their environment.
+ */
+export async function startRuntimeApi(functions: FunctionConfig[], options: { startedAtMs?: number } = {}): Promise<RuntimeApi> {
+  const out = await fs.mkdtemp(path.join(os.tmpdir(), 'eddy-'));
+  const fns = functions.map((f) => ({ ...f, environment: { OUT_DIR: out, ...f.environment } }));
+  const config: ServiceConfig = {
+    dir: FIXTURE_DIR,
+    service: 'svc',
+    stage: 'dev',
+    region: REGION,
+    functions: Object.fromEntries(fns.map((f) => [f.key, f])),
+    streams: [],
+    esbuild: {},
+    eddy: { kinesisEndpoint: undefined, layers: {}, pollInterval: undefined },
+    notices: [],
+  };
+  let api: LambdaApi | undefined;
+  const listener = await listen({
+    port: 0,
+    host: '127.0.0.1',
+    handler: (req, res) => {
+      if (api?.matches(req)) api.handle(req, res);
+      else {
+        res.writeHead(418);
+        res.end();
+      }
+    },
+  });
+  const endpoint = `http://127.0.0.1:${listener.port}`;
+  const clock = new VirtualClock(Date.UTC(2026, 0, 1));
+  const runtime = await FunctionRuntime.create({ config, endpoint });
+  const lambda = await openLambdaService({ root: new MemoryLogRoot(), clock, runtime, region: REGION, accountId: ACCOUNT });
+  api = options.startedAtMs === undefined
+    ? lambda.api
+    : createLambdaApi({ invoker: lambda.invoker, runtime, region: REGION, accountId: ACCOUNT, startedAtMs: options.startedAtMs });
+  const client = new LambdaClient({ endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+  return {
+    runtime,
+    lambda,
+    listener,
+    endpoint,
+    client,
+    clock,
+    out,
+    async recorded(fnName) {
+      try {
+        const text = await fs.readFile(path.join(out, `${fnName}.jsonl`), 'utf8');
+        return text.trim().split('\n').map((l) => JSON.parse(l));
+      } catch {
+        return [];
+      }
+    },
+    async close() {
+      client.destroy();
+      await listener.close();
+      await lambda.close();
+      await runtime.close();
+      await fs.rm(out, { recursive: true, force: true });
+    },
+  };
 }

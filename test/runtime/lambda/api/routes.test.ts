@@ -1,4 +1,5 @@
-// The Lambda API's routes, headers, validation and errors, through the real @aws-sdk/client-lambda.
+// The Lambda API's routes, headers, validation and errors, through the real @aws-sdk/client-lambda,
+// over the real FunctionRuntime (fixture handlers in test/fixtures/functions/api).
 import http from 'node:http';
 import {
   DeleteFunctionCommand,
@@ -7,34 +8,29 @@ import {
   GetFunctionConfigurationCommand,
   InvokeAsyncCommand,
   InvokeCommand,
+  LambdaClient,
   ListFunctionsCommand,
 } from '@aws-sdk/client-lambda';
 import { NodeHttp2Handler } from '@smithy/node-http-handler';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MemoryLogRoot } from '../../../../runtime/log/memory-root.ts';
-import { AsyncQueue } from '../../../../runtime/lambda/async/queue.ts';
-import { createOutbox } from '../../../../runtime/lambda/async/outbox.ts';
-import { VirtualClock } from '../../../../runtime/clock.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EddyError } from '../../../../runtime/errors.ts';
-import { fnConfig, InProcessHost, rejection, startApi, waitFor, type ApiServer } from './helpers.ts';
+import { fnConfig, rejection, startRuntimeApi, waitFor, type RuntimeApi } from './helpers.ts';
 
-let server: ApiServer;
-let host: InProcessHost;
-let queue: AsyncQueue;
+let server: RuntimeApi;
 
 const decode = (p: Uint8Array | undefined): string => Buffer.from(p ?? new Uint8Array()).toString('utf8');
+const body = (p: Uint8Array | undefined): { event: unknown; requestId: string; clientContext: unknown } => JSON.parse(decode(p));
 
-beforeEach(async () => {
-  host = new InProcessHost()
-    .add(fnConfig('echo'), (event) => event)
-    .add(fnConfig('ctx'), (_e, call) => ({ requestId: call.requestId, clientContext: call.clientContext ?? null }))
-    .add(fnConfig('fail'), () => {
-      throw new TypeError('boom');
-    })
-    .add(fnConfig('big'), (event) => 'x'.repeat((event as { n: number }).n))
-    .add(
+beforeAll(async () => {
+  server = await startRuntimeApi(
+    [
+      fnConfig('echo', { handler: 'handlers.echo' }),
+      fnConfig('fail', { handler: 'handlers.fail' }),
+      fnConfig('big', { handler: 'handlers.big' }),
+      fnConfig('length', { handler: 'handlers.length' }),
+      fnConfig('record', { handler: 'handlers.record' }),
       fnConfig('reserved', {
+        handler: 'handlers.noop',
         reservedConcurrency: 5,
         environment: { A: '1' },
         logFormat: 'JSON',
@@ -42,17 +38,13 @@ beforeEach(async () => {
         memorySize: 256,
         timeout: 30,
       }),
-      () => null,
-    );
-  const root = new MemoryLogRoot();
-  const clock = new VirtualClock();
-  queue = await AsyncQueue.open({ root, clock, host, outbox: createOutbox({ root, clock }), region: 'us-east-1', accountId: '000000000000' });
-  server = await startApi(host, queue);
+    ],
+    { startedAtMs: Date.UTC(2026, 0, 2, 3, 4, 5, 678) },
+  );
 });
 
-afterEach(async () => {
-  await server.close();
-  await queue.close();
+afterAll(async () => {
+  await server?.close();
 });
 
 describe('Invoke', () => {
@@ -62,13 +54,13 @@ describe('Invoke', () => {
     expect(out.FunctionError).toBeUndefined();
     expect(out.ExecutedVersion).toBe('$LATEST');
     expect(out.LogResult).toBeUndefined();
-    expect(JSON.parse(decode(out.Payload))).toEqual({ a: [1, 2] });
-    expect(out.$metadata.requestId).toBe(host.calls[0]!.requestId);
+    expect(body(out.Payload).event).toEqual({ a: [1, 2] });
+    expect(out.$metadata.requestId).toBe(body(out.Payload).requestId);
   });
 
   it('an empty payload reaches the function as {}', async () => {
     const out = await server.client.send(new InvokeCommand({ FunctionName: 'echo' }));
-    expect(JSON.parse(decode(out.Payload))).toEqual({});
+    expect(body(out.Payload).event).toEqual({});
   });
 
   it('answers to the key, the deployed name, full and partial ARNs, and $LATEST', async () => {
@@ -82,10 +74,10 @@ describe('Invoke', () => {
     ];
     for (const name of names) {
       const out = await server.client.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from('1') }));
-      expect(decode(out.Payload), name).toBe('1');
+      expect(body(out.Payload).event, name).toBe(1);
     }
     const q = await server.client.send(new InvokeCommand({ FunctionName: 'echo', Qualifier: '$LATEST', Payload: Buffer.from('2') }));
-    expect(decode(q.Payload)).toBe('2');
+    expect(body(q.Payload).event).toBe(2);
   });
 
   it('an unknown function is a 404 ResourceNotFoundException with AWS message', async () => {
@@ -125,9 +117,9 @@ describe('Invoke', () => {
     const out = await server.client.send(new InvokeCommand({ FunctionName: 'fail' }));
     expect(out.StatusCode).toBe(200);
     expect(out.FunctionError).toBe('Unhandled');
-    const body = JSON.parse(decode(out.Payload));
-    expect(body).toMatchObject({ errorType: 'TypeError', errorMessage: 'boom' });
-    expect(Array.isArray(body.trace)).toBe(true);
+    const error = JSON.parse(decode(out.Payload));
+    expect(error).toMatchObject({ errorType: 'TypeError', errorMessage: 'boom' });
+    expect(error.trace[0]).toBe('TypeError: boom');
   });
 
   it('LogType Tail returns the base64 log tail for sync invokes only', async () => {
@@ -140,36 +132,40 @@ describe('Invoke', () => {
 
   it('passes X-Amz-Client-Context to sync invocations, and refuses one that is not base64 JSON', async () => {
     const cc = Buffer.from(JSON.stringify({ custom: { k: 'v' } })).toString('base64');
-    const out = await server.client.send(new InvokeCommand({ FunctionName: 'ctx', ClientContext: cc }));
-    expect(JSON.parse(decode(out.Payload)).clientContext).toBe(cc);
-    const err = await rejection(server.client.send(new InvokeCommand({ FunctionName: 'ctx', ClientContext: 'not json' })));
+    const out = await server.client.send(new InvokeCommand({ FunctionName: 'echo', ClientContext: cc }));
+    expect(body(out.Payload).clientContext).toMatchObject({ custom: { k: 'v' } });
+    const err = await rejection(server.client.send(new InvokeCommand({ FunctionName: 'echo', ClientContext: 'not json' })));
     expect(err.name).toBe('InvalidRequestContentException');
     expect(err.message).toBe('Client context must be a valid Base64-encoded JSON object.');
   });
 
   it('DryRun answers 204 without running the function', async () => {
-    let ran = 0;
-    host.setHandler('echo', () => ++ran);
-    const out = await server.client.send(new InvokeCommand({ FunctionName: 'echo', InvocationType: 'DryRun', Payload: Buffer.from('{}') }));
+    const out = await server.client.send(new InvokeCommand({ FunctionName: 'record', InvocationType: 'DryRun', Payload: Buffer.from('{"dry":1}') }));
     expect(out.StatusCode).toBe(204);
     expect(decode(out.Payload)).toBe('');
-    expect(ran).toBe(0);
+    // A sync invoke after it is the first thing the function ever recorded.
+    await server.client.send(new InvokeCommand({ FunctionName: 'record', Payload: Buffer.from('{"wet":1}') }));
+    expect((await server.recorded('svc-dev-record')).map((r) => r.event)).toEqual([{ wet: 1 }]);
     const missing = await rejection(server.client.send(new InvokeCommand({ FunctionName: 'nope', InvocationType: 'DryRun' })));
     expect(missing.name).toBe('ResourceNotFoundException');
   });
 
-  it('Event answers 202 at once, then the event runs with waitForCapacity', async () => {
-    const out = await server.client.send(new InvokeCommand({ FunctionName: 'echo', InvocationType: 'Event', Payload: Buffer.from('{"e":1}') }));
+  it('Event answers 202 at once, then the event runs under the 202\'s request id', async () => {
+    const out = await server.client.send(new InvokeCommand({ FunctionName: 'record', InvocationType: 'Event', Payload: Buffer.from('{"e":1}') }));
     expect(out.StatusCode).toBe(202);
     expect(decode(out.Payload)).toBe('');
-    const call = await waitFor(() => host.calls.find((c) => c.payload === '{"e":1}'), 'the event to run');
-    expect(call).toMatchObject({ key: 'echo', source: 'async', waitForCapacity: true, requestId: out.$metadata.requestId });
+    expect(out.ExecutedVersion).toBeUndefined();
+    const ran = await waitFor(
+      async () => (await server.recorded('svc-dev-record')).find((r) => (r.event as { e?: number }).e === 1),
+      'the event to run',
+    );
+    expect(ran.requestId).toBe(out.$metadata.requestId);
   });
 
   it('an Event for an unknown function is a 404, and nothing is queued', async () => {
     const err = await rejection(server.client.send(new InvokeCommand({ FunctionName: 'nope', InvocationType: 'Event' })));
     expect(err.name).toBe('ResourceNotFoundException');
-    expect(queue.size).toBe(0);
+    expect(server.lambda.queue.size).toBe(0);
   });
 
   it('an unknown invocation type or log type is a ValidationException', async () => {
@@ -200,23 +196,23 @@ describe('payload limits', () => {
   const jsonOfSize = (n: number): Buffer => Buffer.from(`"${'a'.repeat(n - 2)}"`);
 
   it('sync: 6,291,456 bytes pass, one more is a 413 RequestEntityTooLargeException', async () => {
-    const ok = await server.client.send(new InvokeCommand({ FunctionName: 'echo', Payload: jsonOfSize(6_291_456) }));
+    const ok = await server.client.send(new InvokeCommand({ FunctionName: 'length', Payload: jsonOfSize(6_291_456) }));
     expect(ok.StatusCode).toBe(200);
-    expect(ok.Payload!.byteLength).toBe(6_291_456);
-    const err = await rejection(server.client.send(new InvokeCommand({ FunctionName: 'echo', Payload: jsonOfSize(6_291_457) })));
+    expect(decode(ok.Payload)).toBe(String(6_291_456 - 2));
+    const err = await rejection(server.client.send(new InvokeCommand({ FunctionName: 'length', Payload: jsonOfSize(6_291_457) })));
     expect(err.name).toBe('RequestEntityTooLargeException');
     expect(err.$metadata.httpStatusCode).toBe(413);
     expect(err.message).toBe('Request must be smaller than 6291456 bytes for the InvokeFunction operation');
     // The server still serves after refusing a body.
-    const after = await server.client.send(new InvokeCommand({ FunctionName: 'echo', Payload: Buffer.from('3') }));
+    const after = await server.client.send(new InvokeCommand({ FunctionName: 'length', Payload: Buffer.from('"abc"') }));
     expect(decode(after.Payload)).toBe('3');
   });
 
   it('async: 1,048,576 bytes are queued, one more is a 413 naming the Event limit', async () => {
-    const ok = await server.client.send(new InvokeCommand({ FunctionName: 'echo', InvocationType: 'Event', Payload: jsonOfSize(1_048_576) }));
+    const ok = await server.client.send(new InvokeCommand({ FunctionName: 'length', InvocationType: 'Event', Payload: jsonOfSize(1_048_576) }));
     expect(ok.StatusCode).toBe(202);
     const err = await rejection(
-      server.client.send(new InvokeCommand({ FunctionName: 'echo', InvocationType: 'Event', Payload: jsonOfSize(1_048_577) })),
+      server.client.send(new InvokeCommand({ FunctionName: 'length', InvocationType: 'Event', Payload: jsonOfSize(1_048_577) })),
     );
     expect(err.name).toBe('RequestEntityTooLargeException');
     expect(err.$metadata.httpStatusCode).toBe(413);
@@ -239,9 +235,12 @@ describe('payload limits', () => {
 
 describe('InvokeAsync (deprecated)', () => {
   it('answers 202 {Status:202} and runs the event', async () => {
-    const out = await server.client.send(new InvokeAsyncCommand({ FunctionName: 'echo', InvokeArgs: Buffer.from('{"old":true}') }));
+    const out = await server.client.send(new InvokeAsyncCommand({ FunctionName: 'record', InvokeArgs: Buffer.from('{"old":true}') }));
     expect(out.Status).toBe(202);
-    await waitFor(() => host.calls.find((c) => c.payload === '{"old":true}'), 'the InvokeAsync event');
+    await waitFor(
+      async () => (await server.recorded('svc-dev-record')).find((r) => (r.event as { old?: boolean }).old === true),
+      'the InvokeAsync event',
+    );
   });
 
   it('keeps the old 256 KB limit', async () => {
@@ -261,13 +260,13 @@ describe('GetFunctionConfiguration / GetFunction / ListFunctions', () => {
       FunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:svc-dev-reserved',
       Runtime: 'nodejs20.x',
       Role: 'arn:aws:iam::000000000000:role/svc-dev-us-east-1-lambdaRole',
-      Handler: 'src/reserved.handler',
+      Handler: 'handlers.noop',
       Description: '',
       Timeout: 30,
       MemorySize: 256,
       LastModified: '2026-01-02T03:04:05.678+0000',
       Version: '$LATEST',
-      Environment: { Variables: { A: '1' } },
+      Environment: { Variables: { OUT_DIR: server.out, A: '1' } },
       State: 'Active',
       LastUpdateStatus: 'Successful',
       PackageType: 'Zip',
@@ -281,7 +280,6 @@ describe('GetFunctionConfiguration / GetFunction / ListFunctions', () => {
     expect(c.RevisionId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     const text = await server.client.send(new GetFunctionConfigurationCommand({ FunctionName: 'echo' }));
     expect(text.LoggingConfig).toEqual({ LogFormat: 'Text', LogGroup: '/aws/lambda/svc-dev-echo' });
-    expect(text.Environment).toBeUndefined();
   });
 
   it('GetFunction has Configuration, Code and Concurrency when reserved', async () => {
@@ -301,9 +299,10 @@ describe('GetFunctionConfiguration / GetFunction / ListFunctions', () => {
     const all = await server.client.send(new ListFunctionsCommand({}));
     expect(all.Functions!.map((f) => f.FunctionName)).toEqual([
       'svc-dev-big',
-      'svc-dev-ctx',
       'svc-dev-echo',
       'svc-dev-fail',
+      'svc-dev-length',
+      'svc-dev-record',
       'svc-dev-reserved',
     ]);
     expect(all.NextMarker).toBeUndefined();
@@ -367,7 +366,7 @@ describe('the edges of the API', () => {
     });
     try {
       const out = await h2.send(new InvokeCommand({ FunctionName: 'echo', Payload: Buffer.from('{"h2":true}') }));
-      expect(JSON.parse(decode(out.Payload))).toEqual({ h2: true });
+      expect(body(out.Payload).event).toEqual({ h2: true });
       const err = await rejection(h2.send(new InvokeCommand({ FunctionName: 'nope' })));
       expect(err.name).toBe('ResourceNotFoundException');
     } finally {
@@ -376,17 +375,23 @@ describe('the edges of the API', () => {
   });
 
   it('a failure that is not an AWS error is a 500 ServiceException', async () => {
-    host.invoke = async () => {
+    const runtime = server.runtime as unknown as { invoke: (...a: unknown[]) => Promise<unknown> };
+    const real = runtime.invoke;
+    runtime.invoke = async () => {
       throw new EddyError('EDDY_ERR_STOPPED');
     };
-    const err = await rejection(server.client.send(new InvokeCommand({ FunctionName: 'echo' })));
-    expect(err.name).toBe('ServiceException');
-    expect(err.$metadata.httpStatusCode).toBe(500);
-    expect(err.message).toBe('An internal error occurred.');
+    try {
+      const err = await rejection(server.client.send(new InvokeCommand({ FunctionName: 'echo' })));
+      expect(err.name).toBe('ServiceException');
+      expect(err.$metadata.httpStatusCode).toBe(500);
+      expect(err.message).toBe('An internal error occurred.');
+    } finally {
+      runtime.invoke = real;
+    }
   });
 
   it('matches() claims the Lambda routes but not the event-source mappings', () => {
-    const m = (url: string): boolean => server.api.matches({ url } as never);
+    const m = (url: string): boolean => server.lambda.api.matches({ url } as never);
     expect(m('/2015-03-31/functions/x/invocations')).toBe(true);
     expect(m('/2015-03-31/functions')).toBe(true);
     expect(m('/2015-03-31/functions/?MaxItems=1')).toBe(true);
