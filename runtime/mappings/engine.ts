@@ -2,6 +2,7 @@
 // the mappings (API-created ones persist as `mappings` documents), runs a MappingRunner per enabled
 // mapping, reports per-shard status, and can wait until every mapping has caught up (drain).
 import type { Clock } from '../clock.ts';
+import { EddyError } from '../errors.ts';
 import { createOutbox, destinationService, type Outbox } from '../lambda/async/outbox.ts';
 import type { Invoker } from '../lambda/types.ts';
 import type { LogRoot } from '../log/types.ts';
@@ -47,6 +48,30 @@ interface Entry {
   op: Promise<void>;
 }
 
+const OPTION_KEYS = new Set([
+  'root',
+  'invoker',
+  'clock',
+  'region',
+  'accountId',
+  'kinesisEndpoint',
+  'credentials',
+  'wake',
+  'pollIntervalMs',
+  'outbox',
+  'onWarning',
+]);
+
+function checkOptions(options: MappingEngineOptions): void {
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.has(key)) throw new EddyError('EDDY_ERR_OPTION_INVALID', `Invalid option in MappingEngine.create(): "${key}"`);
+  }
+  const poll = options.pollIntervalMs;
+  if (poll !== undefined && !(Number.isFinite(poll) && poll > 0)) {
+    throw new EddyError('EDDY_ERR_OPTION_INVALID', 'MappingEngine.create(): "pollIntervalMs" must be a positive number of milliseconds');
+  }
+}
+
 /** True when two specs differ only in lastModifiedMs. */
 function sameSettings(a: MappingSpec, b: MappingSpec): boolean {
   return JSON.stringify({ ...a, lastModifiedMs: 0 }) === JSON.stringify({ ...b, lastModifiedMs: 0 });
@@ -71,6 +96,7 @@ export class MappingEngine {
 
   /** Opens the engine and starts every API-created mapping saved in root. */
   static async create(options: MappingEngineOptions): Promise<MappingEngine> {
+    checkOptions(options);
     const [mappings, checkpoints] = await Promise.all([
       options.root.loadDocuments(MAPPINGS_KIND),
       options.root.loadDocuments(CHECKPOINTS_KIND),
