@@ -201,6 +201,17 @@ export function sendAndAbandon(
     answered = true;
     send(res, status, contentType, body, requestId);
   };
+  if (!h2stream) {
+    const res1 = res as import('node:http').ServerResponse;
+    const req1 = req as import('node:http').IncomingMessage;
+    if (res1.shouldKeepAlive === false && !req1.complete) {
+      // The client asked to close after this exchange. Node would close as soon as the answer is written,
+      // with the body still arriving: the reset that follows can destroy the answer. Close only once the
+      // body has been drained instead.
+      res1.shouldKeepAlive = true;
+      req1.once('end', () => req1.socket.end());
+    }
+  }
   const threshold = h2stream ? answerAfterBytes : 0;
   const onData = (): void => {
     if (count.bytes >= threshold) answer();
