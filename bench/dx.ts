@@ -1,5 +1,6 @@
 // Developer experience: (a) the time from spawning `eddy start` on the demo to its `eddy ready` line, beside
-// two floors measured in the same run, rounds interleaved: a bare `node` start, and a `node` that loads the
+// the same start without bin/eddy.js's cached CLI bundle (EDDY_NO_BUNDLE=1: every module through the tsx
+// loader) and two floors, all measured in the same run, rounds interleaved: a bare `node` start, and a `node` that loads the
 // AWS SDK's Kinesis client (eddy cannot serve or read Kinesis without it, so no eddy can start faster);
 // (b) the time from saving a handler (atomic write) to the new code answering an invoke, through a real
 // watcher, beside what any reload must wait for: a bare chokidar watcher hearing of the same save, and an
@@ -22,10 +23,10 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 const ms = (x: number): string => `${x.toFixed(0)} ms`;
 
 /** Spawns node with args in the repo and resolves with the ms until stdout matched `until` (or the process exited). */
-function timeSpawn(args: string[], until: RegExp | undefined): Promise<number> {
+function timeSpawn(args: string[], until: RegExp | undefined, env: NodeJS.ProcessEnv = {}): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, args, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, args, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } });
     let out = '';
     let done = false;
     const finish = (): void => {
@@ -47,8 +48,9 @@ function timeSpawn(args: string[], until: RegExp | undefined): Promise<number> {
   });
 }
 
-async function startup(): Promise<{ eddy: number[]; bare: number[]; sdk: number[] }> {
+async function startup(): Promise<{ eddy: number[]; tsx: number[]; bare: number[]; sdk: number[] }> {
   const eddy: number[] = [];
+  const tsx: number[] = [];
   const bare: number[] = [];
   const sdk: number[] = [];
   await timeSpawn(['bin/eddy.js', 'start', '--port', '0', '--no-watch', '--in-memory'], /eddy ready /); // warm the caches
@@ -56,8 +58,10 @@ async function startup(): Promise<{ eddy: number[]; bare: number[]; sdk: number[
     bare.push(await timeSpawn(['-e', '0'], undefined));
     sdk.push(await timeSpawn(['-e', "require('@aws-sdk/client-kinesis')"], undefined));
     eddy.push(await timeSpawn(['bin/eddy.js', 'start', '--port', '0', '--no-watch', '--in-memory'], /eddy ready /));
+    // The same without bin/eddy.js's cached bundle: every module through the tsx loader.
+    tsx.push(await timeSpawn(['bin/eddy.js', 'start', '--port', '0', '--no-watch', '--in-memory'], /eddy ready /, { EDDY_NO_BUNDLE: '1' }));
   }
-  return { eddy, bare, sdk };
+  return { eddy, tsx, bare, sdk };
 }
 
 /** Writes like an editor that saves atomically: a temp file renamed over the original. */
@@ -127,7 +131,7 @@ const start = await startup();
 const hot = await hotReload();
 
 const row = (name: string, xs: number[], floor?: number): string =>
-  `${name.padEnd(44)} ${ms(median(xs)).padStart(8)}   min ${ms(Math.min(...xs)).padStart(7)}  max ${ms(Math.max(...xs)).padStart(7)}${
+  `${name.padEnd(52)} ${ms(median(xs)).padStart(8)}   min ${ms(Math.min(...xs)).padStart(7)}  max ${ms(Math.max(...xs)).padStart(7)}${
     floor === undefined ? '' : `   ${(median(xs) / floor).toFixed(2)} x`
   }`;
 const sdkFloor = median(start.sdk);
@@ -135,6 +139,7 @@ const heardFloor = median(hot.heard);
 console.log(`start to ready, median of ${START_RUNS} (target <= 1500 ms; ratio vs the SDK floor)`);
 console.log(row('node -e 0', start.bare, sdkFloor));
 console.log(row("node -e \"require('@aws-sdk/client-kinesis')\"", start.sdk, sdkFloor));
+console.log(row('eddy start, sources through tsx (EDDY_NO_BUNDLE=1)', start.tsx, sdkFloor));
 console.log(row('eddy start --no-watch --in-memory (demo)', start.eddy, sdkFloor));
 console.log(`  eddy over the SDK floor: ${ms(median(start.eddy) - sdkFloor)}; ${median(start.eddy) <= 1500 ? 'within' : 'OVER'} target`);
 console.log(`\nsave to new code answering, p50 of ${SAVES} saves (target <= 300 ms; ratio vs a bare watcher hearing the save)`);
