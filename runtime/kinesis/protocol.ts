@@ -226,7 +226,7 @@ export function sendAndAbandon(
   };
   req.on('data', onData);
   req.once('end', answer);
-  if (count.bytes >= threshold) answer();
+  if (count.bytes >= threshold || req.readableEnded) answer();
 }
 
 export function accessDeniedXml(message: string): string {
