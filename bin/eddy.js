@@ -101,7 +101,8 @@ if (process.env.EDDY_NO_BUNDLE !== '1') {
   if (!bundle) bundle = await buildBundle().catch(() => undefined);
 }
 if (bundle) {
-  process.setSourceMapsEnabled(true);
+  // The bundle has a linked source map; Node reads it with NODE_OPTIONS=--enable-source-maps (not by default:
+  // with source maps on, Node parses the map of every module it loads, a third of eddy's start-up).
   await import(pathToFileURL(bundle).href);
 } else {
   const { register } = await import('tsx/esm/api');
