@@ -2,6 +2,7 @@
 // Each operation lives in its own module under operations/ and exports one Operation constant.
 import type { Clock } from '../clock.ts';
 import type { StreamStore } from './model/streams.ts';
+import type { LiveStream } from './model/types.ts';
 import type { KinesisEvent, KinesisOptions } from './types.ts';
 import type { ConstraintTable } from './validation.ts';
 
@@ -24,6 +25,11 @@ export interface Operation<I = any, O = any> {
   name: string;
   constraints: ConstraintTable;
   run(input: I, ctx: OperationContext): Promise<O>;
+  /**
+   * For operations that start an UPDATING period with store.beginUpdate(stream, then, { operation, data }):
+   * rebuilds `then` from the persisted data when eddy reopens a stream still UPDATING.
+   */
+  resume?(data: unknown, stream: LiveStream, ctx: OperationContext): () => void | Promise<void>;
 }
 
 /** An output blob: base64 in JSON (via toJSON, so JSON.stringify needs no replacer), a byte string in CBOR. */

@@ -51,14 +51,33 @@ export class KinesisService {
   /** Loads the streams kept in options.root and opens their shard logs. The root stays the caller's to close. */
   static async open(options: KinesisOptions): Promise<KinesisService> {
     let service: KinesisService | undefined;
+    const emit = (event: KinesisEvent): void => {
+      if (service) service.#emit(event);
+    };
     const store = await StreamStore.open({
       root: options.root,
       clock: options.clock,
       region: options.region,
       accountId: options.accountId,
       statusDelayMs: options.statusDelayMs,
-      emit: (event) => {
-        if (service) service.#emit(event);
+      emit,
+      // Called while the store opens, for a stream found UPDATING with a pending change.
+      resumeUpdate: (stream, pending, opened) => {
+        const op = operations.find((o) => o.name === pending.operation);
+        if (!op?.resume) return undefined;
+        const ctx: OperationContext = {
+          store: opened,
+          clock: options.clock,
+          options: {
+            region: options.region,
+            accountId: options.accountId,
+            enforceLimits: options.enforceLimits,
+            statusDelayMs: options.statusDelayMs,
+          },
+          emit,
+          requestId: randomUUID(),
+        };
+        return op.resume(pending.data, stream, ctx);
       },
     });
     service = new KinesisService(options, store);

@@ -35,6 +35,12 @@ export interface StreamStoreOptions {
   accountId: string;
   statusDelayMs: number;
   emit(event: KinesisEvent): void;
+  /** Rebuilds what a persisted pendingUpdate applies when its UPDATING period ends (see Operation.resume). */
+  resumeUpdate?(
+    stream: LiveStream,
+    pending: { operation: string; data: unknown },
+    store: StreamStore,
+  ): (() => void | Promise<void>) | undefined;
 }
 
 export interface CreateStreamSpec {
@@ -90,7 +96,9 @@ export class StreamStore {
       for (const shard of meta.shards) logs.set(shard.shardId, await options.root.openShard(meta.storageKey, shard.shardId));
       const stream: LiveStream = { meta, logs };
       store.#streams.set(meta.name, stream);
-      store.#resume(stream);
+      let then: (() => void | Promise<void>) | undefined;
+      if (meta.status === 'UPDATING' && meta.pendingUpdate) then = options.resumeUpdate?.(stream, meta.pendingUpdate, store);
+      store.#resume(stream, then);
     }
     store.#armTrim();
     return store;
@@ -268,11 +276,19 @@ export class StreamStore {
   }
 
   /**
-   * Puts the stream in UPDATING for statusDelayMs (resharding, mode and encryption changes), then ACTIVE.
-   * Changes to the shard map take effect through setShards, at once or when the period ends.
+   * Puts the stream in UPDATING for statusDelayMs (resharding, mode and encryption changes), then runs then
+   * and makes it ACTIVE. Changes to the shard map take effect through setShards, at once or in then. With
+   * pending, what then applies is saved with the stream, so a restart during the period still applies it
+   * (the operation named rebuilds then: Operation.resume).
    */
-  async beginUpdate(stream: LiveStream, then?: () => void | Promise<void>): Promise<void> {
+  async beginUpdate(
+    stream: LiveStream,
+    then?: () => void | Promise<void>,
+    pending?: { operation: string; data: unknown },
+  ): Promise<void> {
     this.#setStatus(stream, 'UPDATING');
+    if (pending) stream.meta.pendingUpdate = pending;
+    else delete stream.meta.pendingUpdate;
     await this.save(stream);
     this.#resume(stream, then);
   }
@@ -410,6 +426,7 @@ export class StreamStore {
     await then?.();
     stream.meta.status = 'ACTIVE';
     delete stream.meta.statusUntilMs;
+    delete stream.meta.pendingUpdate;
     await this.save(stream);
   }
 

@@ -54,6 +54,11 @@ export interface StreamMeta {
   nextShardOrdinal: number;
   /** Clock ms of each UpdateShardCount, to enforce AWS's 10 per rolling 24 h. */
   scalingHistoryMs: number[];
+  /**
+   * What the current UPDATING period applies when it ends (e.g. a reshard plan), kept so a restart in the
+   * middle still applies it: the operation named resumes it (Operation.resume).
+   */
+  pendingUpdate?: { operation: string; data: unknown };
 }
 
 /** A stream while eddy runs: its metadata plus the open log of every shard. */

@@ -8,7 +8,12 @@ import type { KinesisEvent } from '../../../../runtime/kinesis/types.ts';
 import { MemoryLogRoot } from '../../../../runtime/log/memory-root.ts';
 
 const stores: StreamStore[] = [];
-async function open(root = new MemoryLogRoot(), clock = new VirtualClock(), events: KinesisEvent[] = []): Promise<StreamStore> {
+async function open(
+  root = new MemoryLogRoot(),
+  clock = new VirtualClock(),
+  events: KinesisEvent[] = [],
+  resumeUpdate?: Parameters<typeof StreamStore.open>[0]['resumeUpdate'],
+): Promise<StreamStore> {
   const store = await StreamStore.open({
     root,
     clock,
@@ -16,6 +21,7 @@ async function open(root = new MemoryLogRoot(), clock = new VirtualClock(), even
     accountId: '000000000000',
     statusDelayMs: 100,
     emit: (e) => events.push(e),
+    ...(resumeUpdate ? { resumeUpdate } : {}),
   });
   stores.push(store);
   return store;
@@ -153,5 +159,33 @@ describe('StreamStore', () => {
     expect(next).not.toBe(table);
     expect(next.map((r) => r.shard.shardId)).toEqual(['shardId-000000000002', 'shardId-000000000001']);
     expect(stream.logs.has('shardId-000000000002')).toBe(true);
+  });
+
+  it('applies a pending update saved with an UPDATING stream after a restart in the middle of it', async () => {
+    const root = new MemoryLogRoot();
+    const clock = new VirtualClock();
+    const first = await open(root, clock);
+    const stream = await first.create({ name: 'u', shardCount: 1, mode: 'PROVISIONED' });
+    clock.advance(100);
+    await expect.poll(() => stream.meta.status).toBe('ACTIVE');
+    let appliedBeforeStop = false;
+    await first.beginUpdate(stream, () => void (appliedBeforeStop = true), { operation: 'Test', data: { tag: 'v' } });
+    expect(((await root.loadDocuments(STREAM_DOCUMENTS)).get('u') as StreamMeta).pendingUpdate).toEqual({ operation: 'Test', data: { tag: 'v' } });
+    await first.close();
+    clock.advance(50);
+    const resumed: unknown[] = [];
+    const second = await open(root, clock, [], (s, pending, store) => () => {
+      resumed.push(pending);
+      s.meta.tags['applied'] = String((pending.data as { tag: string }).tag);
+      return store.save(s);
+    });
+    clock.advance(49);
+    expect(second.get('u')!.meta.status).toBe('UPDATING');
+    clock.advance(1);
+    await expect.poll(() => second.get('u')!.meta.status).toBe('ACTIVE');
+    expect(appliedBeforeStop).toBe(false);
+    expect(resumed).toEqual([{ operation: 'Test', data: { tag: 'v' } }]);
+    await expect.poll(async () => (await root.loadDocuments(STREAM_DOCUMENTS)).get('u')).toMatchObject({ status: 'ACTIVE', tags: { applied: 'v' } });
+    expect(((await root.loadDocuments(STREAM_DOCUMENTS)).get('u') as StreamMeta).pendingUpdate).toBeUndefined();
   });
 });
