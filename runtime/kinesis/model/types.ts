@@ -54,6 +54,8 @@ export interface StreamMeta {
   nextShardOrdinal: number;
   /** Clock ms of each UpdateShardCount, to enforce AWS's 10 per rolling 24 h. */
   scalingHistoryMs: number[];
+  /** Clock ms of each UpdateStreamMode, to enforce AWS's 2 per rolling 24 h. */
+  modeChangesMs?: number[];
   /**
    * What the current UPDATING period applies when it ends (e.g. a reshard plan), kept so a restart in the
    * middle still applies it: the operation named resumes it (Operation.resume).

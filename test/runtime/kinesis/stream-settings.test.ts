@@ -98,6 +98,15 @@ describe.each(kinesisTransports())('over %s', (transport) => {
       name: 'InvalidArgumentException',
       message: 'Stream s under account 000000000000 is already in ON_DEMAND mode.',
     });
+    await client.send(new UpdateStreamModeCommand({ StreamARN: ARN('s'), StreamModeDetails: { StreamMode: 'PROVISIONED' } }));
+    clock.advance(500);
+    await expect.poll(() => statusOf(client, 's')).toBe('ACTIVE');
+    expect(await awsError(client.send(new UpdateStreamModeCommand({ StreamARN: ARN('s'), StreamModeDetails: { StreamMode: 'ON_DEMAND' } })))).toMatchObject({
+      name: 'LimitExceededException',
+      message: 'Stream s under account 000000000000 has already changed its capacity mode 2 times in the last 24 hours.',
+    });
+    clock.advance(24 * 3_600_000);
+    await client.send(new UpdateStreamModeCommand({ StreamARN: ARN('s'), StreamModeDetails: { StreamMode: 'ON_DEMAND' } }));
     expect(await awsError(client.send(new UpdateStreamModeCommand({ StreamARN: undefined as unknown as string, StreamModeDetails: { StreamMode: 'X' as 'ON_DEMAND' } })))).toMatchObject({
       name: 'ValidationException',
       message:
