@@ -50,6 +50,7 @@ function keepOwnLocation(file, source) {
 }
 
 async function buildBundle() {
+  const startedMs = Date.now();
   const esbuild = await import('esbuild');
   const result = await esbuild.build({
     entryPoints: [entry],
@@ -81,7 +82,8 @@ async function buildBundle() {
   const inputs = Object.keys(result.metafile.inputs).map((rel) => {
     const file = path.resolve(root, rel);
     const s = statSync(file);
-    return [file, s.size, s.mtimeMs];
+    // Saved while esbuild was reading: maybe not what the bundle holds, so the next start rebuilds.
+    return [file, s.size, s.mtimeMs >= startedMs - 50 ? -1 : s.mtimeMs];
   });
   mkdirSync(cacheDir, { recursive: true });
   // Written to temp names then renamed, so parallel eddys never load half a file.
