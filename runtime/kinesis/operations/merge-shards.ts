@@ -1,10 +1,10 @@
 // MergeShards: two adjacent open shards become one, when the stream's UPDATING period ends.
 // https://docs.aws.amazon.com/kinesis/latest/APIReference/API_MergeShards.html
-import { planMerge } from '../model/resharding.ts';
+import { planMerge, type ReshardPlan } from '../model/resharding.ts';
 import type { Operation } from '../operation.ts';
 import type { ConstraintTable } from '../validation.ts';
 import { streamArn, streamId, streamName } from './shapes.ts';
-import { checkPlan, reshard, reshardableStream } from './split-shard.ts';
+import { applyWhenUpdated, checkPlan, reshard, reshardableStream } from './split-shard.ts';
 
 const shardRef = { type: 'String', notNull: true, regex: '[a-zA-Z0-9_.-]+', lengthGreaterThanOrEqual: 1, lengthLessThanOrEqual: 128 } as const;
 
@@ -36,7 +36,8 @@ export const mergeShards: Operation<Input, undefined> = {
         input.AdjacentShardToMerge,
       ),
     );
-    await reshard(ctx, stream, plan);
+    await reshard(ctx, stream, plan, 'MergeShards');
     return undefined;
   },
+  resume: (data, stream, ctx) => applyWhenUpdated(ctx, stream, data as ReshardPlan),
 };

@@ -2,7 +2,7 @@
 // https://docs.aws.amazon.com/kinesis/latest/APIReference/API_SplitShard.html
 import { KinesisApiError, limitExceeded, validationError } from '../errors.ts';
 import { trackShardMapSave } from '../model/records.ts';
-import { applyPlan, planSplit, type ReshardResult } from '../model/resharding.ts';
+import { applyPlan, planSplit, type ReshardPlan, type ReshardResult } from '../model/resharding.ts';
 import { shardIdOf } from '../model/sequence.ts';
 import type { LiveStream } from '../model/types.ts';
 import type { Operation, OperationContext } from '../operation.ts';
@@ -41,7 +41,7 @@ export function reshardableStream(ctx: OperationContext, ref: { StreamName?: str
 }
 
 /** Throws the plan's error, or AWS's shard-limit error when the plan would open more shards than allowed. */
-export function checkPlan(ctx: OperationContext, result: ReshardResult): Extract<ReshardResult, { ok: true }>['plan'] {
+export function checkPlan(ctx: OperationContext, result: ReshardResult): ReshardPlan {
   if (!result.ok) throw new KinesisApiError(result.error.type, result.error.message);
   const { plan } = result;
   const opened = plan.create.filter((s) => !s.intermediate).length - plan.close.length;
@@ -59,13 +59,26 @@ export function checkPlan(ctx: OperationContext, result: ReshardResult): Extract
 }
 
 /**
- * Puts the stream in UPDATING; when the period ends the plan takes effect: the new shards' logs are opened
- * first, then parents close at their log's current end and routing switches to the children in the same
- * tick, so no record lands in a parent after its end. Puts wait for the new shard map to be saved.
+ * Puts the stream in UPDATING; when the period ends the plan takes effect (see applyWhenUpdated). The plan is
+ * saved with the stream, so a restart in the middle of the period still applies it (Operation.resume).
  */
-export async function reshard(ctx: OperationContext, stream: LiveStream, plan: Extract<ReshardResult, { ok: true }>['plan']): Promise<void> {
+export async function reshard(
+  ctx: OperationContext,
+  stream: LiveStream,
+  plan: ReshardPlan,
+  operation: 'SplitShard' | 'MergeShards' | 'UpdateShardCount',
+): Promise<void> {
   stream.meta.nextShardOrdinal = plan.nextShardOrdinal;
-  await ctx.store.beginUpdate(stream, async () => {
+  await ctx.store.beginUpdate(stream, applyWhenUpdated(ctx, stream, plan), { operation, data: plan });
+}
+
+/**
+ * What ends a reshard's UPDATING period: the new shards' logs are opened first, then parents close at their
+ * log's current end and routing switches to the children in the same tick, so no record lands in a parent
+ * after its end. Puts wait for the new shard map to be saved.
+ */
+export function applyWhenUpdated(ctx: OperationContext, stream: LiveStream, plan: ReshardPlan): () => Promise<void> {
+  return async () => {
     for (const spec of plan.create) {
       const id = shardIdOf(spec.ordinal);
       if (!stream.logs.has(id)) stream.logs.set(id, await ctx.store.root.openShard(stream.meta.storageKey, id));
@@ -74,7 +87,7 @@ export async function reshard(ctx: OperationContext, stream: LiveStream, plan: E
     const saved = ctx.store.setShards(stream, shards);
     trackShardMapSave(stream, saved);
     await saved;
-  });
+  };
 }
 
 export const splitShard: Operation<Input, undefined> = {
@@ -90,7 +103,8 @@ export const splitShard: Operation<Input, undefined> = {
         input.NewStartingHashKey,
       ),
     );
-    await reshard(ctx, stream, plan);
+    await reshard(ctx, stream, plan, 'SplitShard');
     return undefined;
   },
+  resume: (data, stream, ctx) => applyWhenUpdated(ctx, stream, data as ReshardPlan),
 };

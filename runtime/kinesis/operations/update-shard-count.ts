@@ -1,11 +1,11 @@
 // UpdateShardCount (UNIFORM_SCALING): the open shards become TargetShardCount equal ranges, through splits and
 // merges, when the stream's UPDATING period ends. At most 10 per rolling 24 h, within 2x and 1/2.
 // https://docs.aws.amazon.com/kinesis/latest/APIReference/API_UpdateShardCount.html
-import { planUniformScaling } from '../model/resharding.ts';
+import { planUniformScaling, type ReshardPlan } from '../model/resharding.ts';
 import type { Operation } from '../operation.ts';
 import type { ConstraintTable } from '../validation.ts';
 import { streamArn, streamId, streamName } from './shapes.ts';
-import { checkPlan, reshard, reshardableStream } from './split-shard.ts';
+import { applyWhenUpdated, checkPlan, reshard, reshardableStream } from './split-shard.ts';
 
 export const constraints: ConstraintTable = {
   StreamName: streamName,
@@ -40,7 +40,8 @@ export const updateShardCount: Operation<Input> = {
       ),
     );
     meta.scalingHistoryMs = [...meta.scalingHistoryMs.filter((t) => t > now - 24 * 3_600_000), now];
-    await reshard(ctx, stream, plan);
+    await reshard(ctx, stream, plan, 'UpdateShardCount');
     return { StreamName: meta.name, CurrentShardCount: current, TargetShardCount: input.TargetShardCount, StreamARN: meta.arn };
   },
+  resume: (data, stream, ctx) => applyWhenUpdated(ctx, stream, data as ReshardPlan),
 };

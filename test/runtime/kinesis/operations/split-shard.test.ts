@@ -242,3 +242,50 @@ describe('SplitShard under load', () => {
     }
   });
 });
+
+describe('SplitShard across a restart in its UPDATING period', () => {
+  it('still applies the split when the period ends after eddy reopens the data dir', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'eddy-'));
+    try {
+      const clock = new VirtualClock(T0);
+      const root = await openDiskRoot(dir, { fsync: false });
+      const k = await startKinesis({ root, clock, statusDelayMs: 60_000 });
+      await k.service.call('CreateStream', { StreamName: 's', ShardCount: 1 });
+      clock.advance(60_000);
+      await waitFor(() => k.service.store.get('s')?.meta.status === 'ACTIVE');
+      await k.client('h2').send(new SplitShardCommand({ StreamName: 's', ShardToSplit: 'shardId-0', NewStartingHashKey: MID }));
+      clock.advance(1000);
+      await k.close();
+      await root.close();
+
+      const root2 = await openDiskRoot(dir, { fsync: false });
+      const k2 = await startKinesis({ root: root2, clock, statusDelayMs: 60_000 });
+      try {
+        const client = k2.client('h1');
+        expect(k2.service.store.get('s')!.meta.status).toBe('UPDATING');
+        // Writes keep going to the parent until the period ends.
+        expect((await client.send(new PutRecordCommand({ StreamName: 's', PartitionKey: 'a', Data: enc('a') }))).ShardId).toBe('shardId-000000000000');
+        clock.advance(59_000);
+        await waitFor(() => k2.service.store.get('s')?.meta.status === 'ACTIVE');
+        const shards = (await client.send(new ListShardsCommand({ StreamName: 's' }))).Shards!;
+        expect(shards.map((s) => [s.ShardId, s.ParentShardId])).toEqual([
+          ['shardId-000000000000', undefined],
+          ['shardId-000000000001', 'shardId-000000000000'],
+          ['shardId-000000000002', 'shardId-000000000000'],
+        ]);
+        expect((await client.send(new PutRecordCommand({ StreamName: 's', PartitionKey: 'b', Data: enc('b'), ExplicitHashKey: '0' }))).ShardId).toBe(
+          'shardId-000000000001',
+        );
+        const it = await client.send(new GetShardIteratorCommand({ StreamName: 's', ShardId: 'shardId-0', ShardIteratorType: 'TRIM_HORIZON' }));
+        const parent = await client.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator! }));
+        expect(parent.Records!.map((r) => text(r.Data))).toEqual(['a']);
+        expect(parent.NextShardIterator).toBeUndefined();
+      } finally {
+        await k2.close();
+        await root2.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
