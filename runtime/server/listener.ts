@@ -45,11 +45,15 @@ export async function listen(options: ListenOptions): Promise<Listener> {
   });
 
   const tcp = net.createServer((socket) => {
+    const idle = setTimeout(() => socket.destroy(), requestTimeoutMs);
     sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    // A connection that closes before its first bytes must not keep its timer (and the process) alive.
+    socket.on('close', () => {
+      clearTimeout(idle);
+      sockets.delete(socket);
+    });
     socket.on('error', () => socket.destroy());
     socket.setNoDelay(true);
-    const idle = setTimeout(() => socket.destroy(), requestTimeoutMs);
     let head: Buffer = Buffer.alloc(0);
     const onData = (chunk: Buffer): void => {
       head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);

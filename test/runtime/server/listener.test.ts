@@ -1,6 +1,9 @@
 import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listen, type Listener } from '../../../runtime/server/listener.ts';
 
@@ -67,5 +70,17 @@ describe('listener', () => {
     const closed = new Promise<void>((resolve) => stalled.on('close', () => resolve()));
     expect(await h1Get(port)).toBe('1.1 GET /one');
     await closed;
+  });
+
+  it('leaves no timer behind for a connection that closed before its first byte (the process can exit)', async () => {
+    const here = path.dirname(fileURLToPath(import.meta.url));
+    const root = path.join(here, '..', '..', '..');
+    // The child's request timeout is 10 minutes: a leaked per-connection timer would hold it past the test's limit.
+    const stdout = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, [path.join(root, 'bin', 'run-ts.js'), path.join(root, 'test', 'fixtures', 'server', 'close-after-silent-client.ts')], (error, out) =>
+        error ? reject(error) : resolve(out),
+      );
+    });
+    expect(stdout.trim()).toBe('closed');
   });
 });
