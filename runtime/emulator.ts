@@ -19,7 +19,7 @@ import { MemoryLogRoot } from './log/memory-root.ts';
 import type { LogRoot } from './log/types.ts';
 import { createMappingsApi, type MappingsApi } from './mappings/api/index.ts';
 import { MappingEngine } from './mappings/engine.ts';
-import { specFromStreamEvent } from './mappings/spec.ts';
+import { mappingSpecsFromConfig } from './mappings/spec.ts';
 import type { MappingStatus } from './mappings/types.ts';
 import { sendJson } from './server/http.ts';
 import { listen, type HttpRequest, type HttpResponse, type Listener } from './server/listener.ts';
@@ -49,7 +49,7 @@ export interface EmulatorOptions {
   concurrency?: number;
   /** Read mappings from this Kinesis endpoint instead of eddy's own log. */
   kinesisEndpoint?: string;
-  /** How long CREATING / UPDATING / DELETING last (default 50 ms). */
+  /** How long CREATING / UPDATING / DELETING last (default 50 ms; 0 when a clock is passed). */
   statusDelayMs?: number;
   /** Print function logs on the terminal (default false from code, true from `eddy start`). */
   printLogs?: boolean;
@@ -126,7 +126,8 @@ export class Emulator {
         region,
         accountId: ACCOUNT_ID,
         enforceLimits: options.enforceLimits ?? false,
-        statusDelayMs: options.statusDelayMs ?? 50,
+        // On a virtual clock nobody advances time while start() waits for its streams to turn ACTIVE.
+        statusDelayMs: options.statusDelayMs ?? (options.clock ? 0 : 50),
       });
       undo.push(() => kinesis.close());
       // The listener starts before the functions so handlers can be given eddy's real endpoint.
@@ -201,6 +202,8 @@ export class Emulator {
           if (event.type === 'appended' && foreignKinesis === undefined) mappings.wake(event.streamName, event.shardId);
           if (event.type === 'streamCreated' || event.type === 'shardsChanged' || event.type === 'streamDeleted') {
             emulator.#observeStream(event.streamName);
+            // New child shards are found on the next shard listing; wake the pollers instead of waiting for it.
+            if (foreignKinesis === undefined && event.type !== 'streamDeleted') mappings.wake(event.streamName);
           }
         }),
       );
@@ -294,29 +297,9 @@ export class Emulator {
   /** Makes the mappings declared in serverless.yml match `config` (added, changed, removed). */
   async #applyMappings(config: ServiceConfig): Promise<void> {
     const { mappings, clock } = this.#parts;
-    const wanted = new Map(
-      Object.values(config.functions).flatMap((fn) =>
-        fn.events.map((event, index) => {
-          const spec = specFromStreamEvent(event, { name: fn.name }, index, {
-            region: config.region,
-            accountId: ACCOUNT_ID,
-            nowMs: clock.now(),
-          });
-          return [spec.uuid, spec] as const;
-        }),
-      ),
+    await mappings.syncConfigMappings(
+      mappingSpecsFromConfig(config, { region: config.region, accountId: ACCOUNT_ID, nowMs: clock.now() }),
     );
-    for (const { spec } of mappings.list()) {
-      if (spec.origin === 'config' && !wanted.has(spec.uuid)) await mappings.remove(spec.uuid);
-    }
-    for (const [uuid, spec] of wanted) {
-      const current = mappings.get(uuid);
-      if (!current) await mappings.add(spec);
-      else if (JSON.stringify({ ...current.spec, lastModifiedMs: 0 }) !== JSON.stringify({ ...spec, lastModifiedMs: 0 })) {
-        const { uuid: _uuid, ...changes } = spec;
-        await mappings.update(uuid, changes);
-      }
-    }
   }
 
   /** Re-reads serverless.yml and applies it: functions, streams and mappings; data and checkpoints are kept. */
@@ -410,9 +393,11 @@ export class Emulator {
     const { listener, lambda, runtime, kinesis, mappings, meter, root, sink, dataDir, releaseLock } = this.#parts;
     for (const off of this.#cleanups) off();
     await this.#watcher?.close();
-    await listener.close();
+    // Mappings and the async queue finish their in-flight invocations first: those handlers may still be
+    // calling eddy's own Kinesis and Lambda APIs through the listener.
     await mappings.close();
     await lambda.close();
+    await listener.close();
     await runtime.close();
     await kinesis.close();
     await root.close();

@@ -1,13 +1,13 @@
 // The Emulator facade end to end: serverless.yml resources and mappings, both APIs on one port, drain(),
 // and a restart on the same data dir that keeps records and checkpoints.
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { KinesisClient, ListStreamsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { DescribeStreamSummaryCommand, KinesisClient, ListStreamsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { InvokeCommand, LambdaClient, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Emulator } from '../../runtime/index.ts';
+import { Emulator, VirtualClock } from '../../runtime/index.ts';
 
 const fixture = path.resolve(import.meta.dirname, '../fixtures/emulator');
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -107,4 +107,32 @@ describe('Emulator', () => {
     emu = await Emulator.start({ dir: fixture, dataDir, port: 0 });
     await expect(Emulator.start({ dir: fixture, dataDir, port: 0 })).rejects.toMatchObject({ code: 'EDDY_ERR_DATA_DIR_LOCKED' });
   });
+
+  it('starts on a virtual clock that nobody advances: its streams are ACTIVE at once', async () => {
+    emu = await Emulator.start({ dir: fixture, inMemory: true, port: 0, clock: new VirtualClock() });
+    const kinesis = new KinesisClient({ endpoint: emu.endpoint, region: 'us-east-1', credentials });
+    const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'orders' }));
+    expect(summary.StreamDescriptionSummary?.StreamStatus).toBe('ACTIVE');
+    kinesis.destroy();
+  });
+
+  it("stop() lets a mapping's in-flight batch finish, including its own calls to eddy's API", async () => {
+    const markDir = path.join(tmp, 'marks');
+    await mkdir(markDir);
+    process.env.EDDY_TEST_MARK_DIR = markDir;
+    emu = await Emulator.start({ dir: path.resolve(import.meta.dirname, '../fixtures/emulator-stop'), inMemory: true, port: 0 });
+    const kinesis = new KinesisClient({ endpoint: emu.endpoint, region: 'us-east-1', credentials });
+    await kinesis.send(new PutRecordsCommand({ StreamName: 'jobs', Records: [{ PartitionKey: 'k', Data: Buffer.from('job') }] }));
+    kinesis.destroy();
+    await waitFor(() => existsSync(path.join(markDir, 'started')));
+    const stopped = emu.stop();
+    await writeFile(path.join(markDir, 'go'), '');
+    await stopped;
+    emu = undefined;
+    expect(await readFile(path.join(markDir, 'result'), 'utf8')).toBe('ok 0');
+  });
 });
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
+}
