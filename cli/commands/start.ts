@@ -58,13 +58,32 @@ export function registerStart(program: Command): void {
       });
       process.stdout.write(`eddy ready ${emulator.endpoint}\n`);
       const feed = workload && startFeed(emulator.endpoint, workload);
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+      await untilStopSignal();
       await feed?.stop();
       await emulator.stop();
     });
+}
+
+/**
+ * Resolves on the first SIGINT or SIGTERM. Ctrl-C under `npm start` delivers SIGINT twice (the terminal
+ * signals the whole group and npm forwards its own), so repeats within a second are ignored; a later one
+ * means the user wants out now, without waiting for in-flight handlers.
+ */
+function untilStopSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    let firstAt: number | undefined;
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (firstAt === undefined) {
+        firstAt = Date.now();
+        resolve();
+      } else if (Date.now() - firstAt > 1000) {
+        process.stderr.write(`eddy: ${signal} again, stopping without waiting for in-flight work\n`);
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      }
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
 }
 
 function startFeed(endpoint: string, workload: ReturnType<typeof loadWorkload>): Feed {
