@@ -1,9 +1,8 @@
 // Finding the running eddy a command talks to: --endpoint, else the eddy.json a running eddy writes into
-// its data dir; and the SDK clients pointed at it.
+// its data dir; and the Kinesis client pointed at it.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { LambdaClient } from '@aws-sdk/client-lambda';
 import { EddyError } from '../runtime/errors.ts';
 import type { RunningFile } from '../runtime/emulator.ts';
 
@@ -45,8 +44,4 @@ function isAlive(pid: number): boolean {
 
 export function kinesisClient(endpoint: string): KinesisClient {
   return new KinesisClient({ endpoint, region: process.env.AWS_REGION ?? 'us-east-1', credentials, maxAttempts: 1 });
-}
-
-export function lambdaClient(endpoint: string): LambdaClient {
-  return new LambdaClient({ endpoint, region: process.env.AWS_REGION ?? 'us-east-1', credentials, maxAttempts: 1 });
 }

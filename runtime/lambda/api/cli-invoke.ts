@@ -3,7 +3,6 @@
 // stdout and the decoded log tail on stderr, and returns the exit code (1 on a function or service
 // error, 2 on a usage error). The CLI wires its flags to this.
 import { readFile } from 'node:fs/promises';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 
 export interface InvokeCommandOptions {
   /** A running eddy, e.g. `http://127.0.0.1:4566`. */
@@ -54,6 +53,8 @@ export async function runInvoke(options: InvokeCommandOptions): Promise<number> 
     payload = Buffer.from(options.data, 'utf8');
   }
 
+  // Loaded here, not at the top: every eddy command shares one module graph, and this SDK costs ~150 ms.
+  const { InvokeCommand, LambdaClient } = await import('@aws-sdk/client-lambda');
   const client = new LambdaClient({
     endpoint: options.endpoint,
     region: options.region ?? 'us-east-1',
