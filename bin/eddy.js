@@ -8,6 +8,10 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'no
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+// eddy's own SDK clients (pollers, CLI) would otherwise print the SDK's notice about Node 20 on every run;
+// handlers get an environment of their own and still see it, as they would on Lambda.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const entry = path.join(root, 'cli', 'main.ts');
 const cacheDir = path.join(root, 'node_modules', '.cache', 'eddy');
