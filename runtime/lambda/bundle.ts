@@ -29,6 +29,9 @@ export interface BuiltBundle {
   /** Absolute paths of every file the bundle was built from (for a watcher). */
   inputs: string[];
   hash: string;
+  /** Bytes of the bundle, and its SHA-256 in base64: GetFunction's CodeSize and CodeSha256. */
+  size: number;
+  sha256: string;
 }
 
 export interface FailedBundle {
@@ -120,7 +123,8 @@ export class FunctionBundler {
     }
     const out = result.outputFiles.find((f) => /\.(mjs|cjs)$/.test(f.path));
     if (!out) throw new EddyError('EDDY_ERR_BUILD_FAILED', `esbuild produced no output for ${fn.handler}`);
-    const hash = createHash('sha256').update(out.contents).digest('hex').slice(0, 16);
+    const digest = createHash('sha256').update(out.contents).digest();
+    const hash = digest.toString('hex').slice(0, 16);
     const ext = this.#format === 'esm' ? '.mjs' : '.cjs';
     const dir = path.join(this.#input.outRoot, `${safeName(fn.key)}-${hash}`);
     const bundlePath = path.join(dir, `index${ext}`);
@@ -131,7 +135,8 @@ export class FunctionBundler {
       await rename(tmp, bundlePath);
     }
     const inputs = Object.keys(result.metafile.inputs).map((p) => path.resolve(serviceDir, p));
-    return { ok: true, bundlePath, format: this.#format, exportPath: parsed.exportPath, inputs, hash };
+    const size = out.contents.byteLength;
+    return { ok: true, bundlePath, format: this.#format, exportPath: parsed.exportPath, inputs, hash, size, sha256: digest.toString('base64') };
   }
 
   async dispose(): Promise<void> {

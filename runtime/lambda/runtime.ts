@@ -5,7 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { systemClock, type Clock } from '../clock.ts';
+import type { CodeInfo } from './api/configuration.ts';
 import type { FunctionConfig, ServiceConfig } from '../config/types.ts';
 import { EddyError } from '../errors.ts';
 import { FunctionBundler, runtimeMajor, type BuiltBundle, type FailedBundle } from './bundle.ts';
@@ -41,7 +43,7 @@ export interface FunctionRuntimeOptions {
   idleTimeoutMs?: number;
 }
 
-type Deployment = { kind: 'pool'; pool: EnvironmentPool } | { kind: 'failed'; failure: FailedBundle };
+type Deployment = { kind: 'pool'; pool: EnvironmentPool; deployedAtMs: number } | { kind: 'failed'; failure: FailedBundle };
 
 interface Slot {
   fn: FunctionConfig;
@@ -189,6 +191,14 @@ export class FunctionRuntime implements Invoker {
   onReport(listener: (report: InvocationReport) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  /** The current bundle's size, hash and file URL; undefined until the function's code is first built. */
+  codeInfo(functionKey: string): CodeInfo | undefined {
+    const d = this.#slots.get(functionKey)?.ready;
+    if (d?.kind !== 'pool') return undefined;
+    const { bundle } = d.pool;
+    return { codeSize: bundle.size, codeSha256: bundle.sha256, lastModifiedMs: d.deployedAtMs, location: pathToFileURL(bundle.bundlePath).href };
   }
 
   /** The files the function's current bundle was built from (empty before its first build). */
@@ -385,7 +395,7 @@ export class FunctionRuntime implements Invoker {
       idleTimeoutMs: this.#idleTimeoutMs,
       orphanLine: (line) => this.#sink.write({ key: slot.fn.key, name: slot.fn.name }, line),
     });
-    return { kind: 'pool', pool };
+    return { kind: 'pool', pool, deployedAtMs: this.#clock.now() };
   }
 
   #newSlot(fn: FunctionConfig, config: ServiceConfig): Slot {

@@ -1,6 +1,9 @@
 // The Lambda API's routes, headers, validation and errors, through the real @aws-sdk/client-lambda,
 // over the real FunctionRuntime (fixture handlers in test/fixtures/functions/api).
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import { fileURLToPath } from 'node:url';
 import {
   DeleteFunctionCommand,
   GetAccountSettingsCommand,
@@ -280,6 +283,15 @@ describe('GetFunctionConfiguration / GetFunction / ListFunctions', () => {
     expect(c.RevisionId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     const text = await server.client.send(new GetFunctionConfigurationCommand({ FunctionName: 'echo' }));
     expect(text.LoggingConfig).toEqual({ LogFormat: 'Text', LogGroup: '/aws/lambda/svc-dev-echo' });
+  });
+
+  it("GetFunction's Code.Location, CodeSize and CodeSha256 describe the built bundle", async () => {
+    await server.client.send(new InvokeCommand({ FunctionName: 'echo', Payload: Buffer.from('{}') }));
+    const f = await server.client.send(new GetFunctionCommand({ FunctionName: 'echo' }));
+    expect(f.Code?.Location).toMatch(/^file:\/\//);
+    const bundle = readFileSync(fileURLToPath(f.Code!.Location!));
+    expect(f.Configuration?.CodeSize).toBe(bundle.byteLength);
+    expect(f.Configuration?.CodeSha256).toBe(createHash('sha256').update(bundle).digest('base64'));
   });
 
   it('GetFunction has Configuration, Code and Concurrency when reserved', async () => {
