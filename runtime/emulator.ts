@@ -157,7 +157,8 @@ export class Emulator {
       const lambda = await openLambdaService({ root, clock, runtime, region, accountId: ACCOUNT_ID });
       undo.push(() => lambda.close());
       const meter = new CostMeter({ clock, region });
-      const foreignKinesis = config.eddy.kinesisEndpoint ?? options.kinesisEndpoint;
+      // The flag beats the file, as --stage and --region do.
+      const foreignKinesis = options.kinesisEndpoint ?? config.eddy.kinesisEndpoint;
       const mappings = await MappingEngine.create({
         root,
         invoker: lambda.invoker,
