@@ -43,8 +43,13 @@ export class PlatformLines {
     return `START RequestId: ${requestId} Version: $LATEST`;
   }
 
-  end(requestId: string): string {
-    if (this.#format === 'JSON') return platformJson('platform.runtimeDone', { requestId, status: 'success' });
+  /** `status`: a platform failure (timeout, crash); a handler's own error leaves it 'success', as on REPORT. */
+  end(requestId: string, status?: ReportFields['status']): string {
+    if (this.#format === 'JSON') {
+      const record: Record<string, unknown> = { requestId, status: status?.status ?? 'success' };
+      if (status?.errorType !== undefined) record['errorType'] = status.errorType;
+      return platformJson('platform.runtimeDone', record);
+    }
     return `END RequestId: ${requestId}`;
   }
 

@@ -312,7 +312,7 @@ export class FunctionRuntime implements Invoker {
       };
     }
     const billedDurationMs = billedDuration(result.durationMs, result.initDurationMs);
-    out.platform(lines.end(requestId));
+    out.platform(lines.end(requestId, result.platform));
     out.platform(
       lines.report({
         requestId,

@@ -88,6 +88,18 @@ describe('JSON format', () => {
     expect(report.record).toMatchObject({ requestId: id, status: 'success', metrics: { memorySizeMB: 256 } });
     expect(typeof report.record.metrics.initDurationMs).toBe('number');
   });
+
+  test('a timeout shows on platform.runtimeDone and platform.report', async () => {
+    h = await harness([fnConfig('spin', 'faults.spin', { logFormat: 'JSON', timeout: 1 })]);
+    const { result } = await invokeJson(h, 'spin', { fault: true });
+    const events = h.sink
+      .of('spin')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { type?: string; record?: Record<string, unknown> });
+    const done = events.find((e) => e.type === 'platform.runtimeDone');
+    expect(done?.record).toEqual({ requestId: result.requestId, status: 'timeout' });
+    expect(events.find((e) => e.type === 'platform.report')?.record).toMatchObject({ status: 'timeout' });
+  });
 });
 
 describe('system log level', () => {
