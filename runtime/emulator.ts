@@ -335,6 +335,7 @@ export class Emulator {
           ...(stream.mode === 'ON_DEMAND'
             ? { StreamModeDetails: { StreamMode: 'ON_DEMAND' } }
             : { ShardCount: stream.shardCount }),
+          MaxRecordSizeInKiB: stream.maxRecordSizeInKiB,
         });
       } catch (err) {
         if ((err as { type?: string }).type === 'ResourceInUseException') continue; // kept from an earlier run
@@ -346,6 +347,10 @@ export class Emulator {
           StreamName: stream.name,
           RetentionPeriodHours: stream.retentionPeriodHours,
         });
+      }
+      if (stream.encryptionKeyId !== undefined) {
+        await this.#whenActive(stream.name);
+        await kinesis.call('StartStreamEncryption', { StreamName: stream.name, EncryptionType: 'KMS', KeyId: stream.encryptionKeyId });
       }
     }
     for (const stream of config.streams) await this.#whenActive(stream.name);

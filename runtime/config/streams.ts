@@ -51,10 +51,17 @@ export function streamResources(ctx: IntrinsicContext, resources: Record<string,
       shardCount,
       retentionPeriodHours: num(props['RetentionPeriodHours'], K, 'RetentionPeriodHours'),
       maxRecordSizeInKiB: num(props['MaxRecordSizeInKiB'], K, 'MaxRecordSizeInKiB'),
-      encrypted: props['StreamEncryption'] !== undefined,
+      encryptionKeyId: encryptionKeyId(props['StreamEncryption']),
     });
   }
   return streams;
+}
+
+/** eddy has no KMS: a KeyId given by an intrinsic (a key made in the same template) stands as AWS's managed key. */
+function encryptionKeyId(encryption: unknown): string | undefined {
+  if (encryption === undefined) return undefined;
+  const keyId = asObj(encryption)['KeyId'];
+  return typeof keyId === 'string' ? keyId : 'alias/aws/kinesis';
 }
 
 export function streamEvents(input: FunctionInput): StreamEventConfig[] {

@@ -69,7 +69,8 @@ export interface StreamResourceConfig {
   readonly shardCount: number;
   readonly retentionPeriodHours: number;
   readonly maxRecordSizeInKiB: number;
-  readonly encrypted: boolean;
+  /** StreamEncryption's KeyId (a literal, or AWS's managed key when it is an intrinsic); undefined when unencrypted. */
+  readonly encryptionKeyId: string | undefined;
 }
 
 /** eddy's own settings under `custom.eddy`. */

@@ -116,6 +116,17 @@ describe('Emulator', () => {
     kinesis.destroy();
   });
 
+  it('creates AWS::Kinesis::Stream resources with their MaxRecordSizeInKiB and StreamEncryption', async () => {
+    emu = await Emulator.start({ dir: path.resolve(import.meta.dirname, '../fixtures/emulator-stop'), inMemory: true, port: 0 });
+    const kinesis = new KinesisClient({ endpoint: emu.endpoint, region: 'us-east-1', credentials });
+    const done = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'done' }));
+    expect(done.StreamDescriptionSummary).toMatchObject({ StreamStatus: 'ACTIVE', EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' });
+    expect((done.StreamDescriptionSummary as { MaxRecordSizeInKiB?: number }).MaxRecordSizeInKiB).toBe(2048);
+    const jobs = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: 'jobs' }));
+    expect(jobs.StreamDescriptionSummary).toMatchObject({ EncryptionType: 'NONE' });
+    kinesis.destroy();
+  });
+
   it("stop() lets a mapping's in-flight batch finish, including its own calls to eddy's API", async () => {
     const markDir = path.join(tmp, 'marks');
     await mkdir(markDir);

@@ -235,7 +235,7 @@ resources:
     expect(c.service).toBe('ingest');
     expect(c.stage).toBe('prod');
     expect(c.streams).toEqual([
-      { logicalId: 'EventsStream', name: 'ingest-prod-events', mode: 'PROVISIONED', shardCount: 4, retentionPeriodHours: 24, maxRecordSizeInKiB: 1024, encrypted: false },
+      { logicalId: 'EventsStream', name: 'ingest-prod-events', mode: 'PROVISIONED', shardCount: 4, retentionPeriodHours: 24, maxRecordSizeInKiB: 1024, encryptionKeyId: undefined },
     ]);
     const f = c.functions['consume']!;
     expect(f).toEqual({

@@ -291,9 +291,9 @@ describe('AWS::Kinesis::Stream resources', () => {
   it('become StreamResourceConfig with CloudFormation defaults; other resource types are ignored', () => {
     const c = config(`service: svc\n${RESOURCES}`);
     expect(c.streams).toEqual([
-      { logicalId: 'EventsStream', name: 'svc-dev-events', mode: 'PROVISIONED', shardCount: 4, retentionPeriodHours: 24, maxRecordSizeInKiB: 1024, encrypted: false },
+      { logicalId: 'EventsStream', name: 'svc-dev-events', mode: 'PROVISIONED', shardCount: 4, retentionPeriodHours: 24, maxRecordSizeInKiB: 1024, encryptionKeyId: undefined },
       // No Name: eddy names it <service>-<stage>-<LogicalId> (CloudFormation would add a random suffix).
-      { logicalId: 'Unnamed', name: 'svc-dev-Unnamed', mode: 'PROVISIONED', shardCount: 1, retentionPeriodHours: 24, maxRecordSizeInKiB: 1024, encrypted: false },
+      { logicalId: 'Unnamed', name: 'svc-dev-Unnamed', mode: 'PROVISIONED', shardCount: 1, retentionPeriodHours: 24, maxRecordSizeInKiB: 1024, encryptionKeyId: undefined },
     ]);
     expect(c.notices).toEqual([]);
   });
@@ -313,7 +313,7 @@ resources:
         Tags: [{Key: team, Value: data}]
 `);
     expect(c.streams).toEqual([
-      { logicalId: 'S', name: 'svc-dev-s', mode: 'ON_DEMAND', shardCount: 4, retentionPeriodHours: 8760, maxRecordSizeInKiB: 10240, encrypted: true },
+      { logicalId: 'S', name: 'svc-dev-s', mode: 'ON_DEMAND', shardCount: 4, retentionPeriodHours: 8760, maxRecordSizeInKiB: 10240, encryptionKeyId: 'alias/aws/kinesis' },
     ]);
   });
 
