@@ -28,9 +28,17 @@ const H2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 export async function listen(options: ListenOptions): Promise<Listener> {
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   const h1 = http.createServer(
-    { requestTimeout: requestTimeoutMs, headersTimeout: Math.min(requestTimeoutMs, 30_000), keepAliveTimeout: 65_000 },
+    {
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: Math.min(requestTimeoutMs, 30_000),
+      keepAliveTimeout: 65_000,
+      connectionsCheckingInterval: Math.max(100, Math.min(requestTimeoutMs / 4, 30_000)),
+    },
     options.handler,
   );
+  // Node checks requestTimeout and headersTimeout only for servers that emit 'listening' (it starts the
+  // periodic check there); h1 never listens itself, since it is handed sockets from the TCP server below.
+  h1.emit('listening');
   const h2 = http2.createServer({ settings: { maxConcurrentStreams: 1000 } }, options.handler);
   // A half-sent HTTP/2 request would otherwise hold its stream forever.
   h2.setTimeout(requestTimeoutMs, () => {});
@@ -90,6 +98,7 @@ export async function listen(options: ListenOptions): Promise<Listener> {
     port: address.port,
     async close() {
       const closed = new Promise<void>((resolve) => tcp.close(() => resolve()));
+      h1.close(); // stops the periodic timeout check
       for (const session of sessions) session.destroy();
       for (const socket of sockets) socket.destroy();
       h1.closeAllConnections();

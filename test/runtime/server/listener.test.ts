@@ -72,6 +72,33 @@ describe('listener', () => {
     await closed;
   });
 
+  it('answers 408 and closes an HTTP/1.1 request that stalls in its headers or its body, and keeps serving others', async () => {
+    // This handler answers once the whole body is in, as eddy's APIs do.
+    listener = await listen({
+      port: 0,
+      host: '127.0.0.1',
+      requestTimeoutMs: 300,
+      handler: (req, res) => {
+        req.resume();
+        req.on('end', () => res.end(`${req.httpVersion} ${req.method} ${req.url}`));
+      },
+    });
+    const { port } = listener;
+    const stall = (text: string): Promise<string> =>
+      new Promise((resolve) => {
+        const socket = net.connect(port, '127.0.0.1');
+        let answer = '';
+        socket.on('data', (d: Buffer) => (answer += d.toString()));
+        socket.on('close', () => resolve(answer.split('\r\n')[0]!));
+        socket.write(text);
+      });
+    const midHeaders = stall('POST / HTTP/1.1\r\nHost: x\r\nContent-Le');
+    const midBody = stall('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"Lim');
+    expect(await h1Get(port)).toBe('1.1 GET /one');
+    expect(await midHeaders).toBe('HTTP/1.1 408 Request Timeout');
+    expect(await midBody).toBe('HTTP/1.1 408 Request Timeout');
+  });
+
   it('leaves no timer behind for a connection that closed before its first byte (the process can exit)', async () => {
     const here = path.dirname(fileURLToPath(import.meta.url));
     const root = path.join(here, '..', '..', '..');
