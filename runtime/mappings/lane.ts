@@ -16,8 +16,15 @@ export interface LaneHost {
   readonly stopping: boolean;
   /** The shard was read to its end (closed shard): flush now, close windows. */
   readonly ended: boolean;
-  /** The last GetRecords returned nothing: no record of the current window is still unread. */
+  /** The last GetRecords returned nothing. */
   readonly caughtUp: boolean;
+  /**
+   * An empty GetRecords was sent at or after clock time `ms`: every record that arrived before `ms` has been
+   * read (a record's arrival time is stamped when it is appended). Closes a tumbling window.
+   */
+  caughtUpSince(ms: number): boolean;
+  /** Asks the reader for a GetRecords now (a window ended and needs proof that nothing of it is unread). */
+  readSoon(): void;
   readonly stats: {
     invocations: number;
     errors: number;
@@ -215,13 +222,15 @@ export class Lane {
       w = { ...bounds, state: {}, held: [], terminatedEarly: false };
       this.#window = w;
     }
-    const ended = now >= w.endMs || (head !== undefined && head.arrivalMs >= w.endMs) || this.#host.ended;
-    // No later record of this window can still come: one arrived after its end, or the reader is at the tip.
-    const complete = this.#host.ended || (ended && (this.#host.caughtUp || (head !== undefined && head.arrivalMs >= w.endMs)));
+    // No later record of this window can still come: one arrived after its end, or a read sent after the
+    // window's end found the tip. (A read from before the end proves nothing: records may have come since.)
+    const readPastEnd = this.#host.caughtUpSince(w.endMs);
+    const complete = this.#host.ended || readPastEnd || (head !== undefined && head.arrivalMs >= w.endMs);
+    if (!complete && now >= w.endMs) this.#host.readSoon();
     if (head && head.arrivalMs < w.endMs) {
       const n = cutBatch(this.#queue, this.#head, this.#limits);
       const after = this.#queue[this.#head + n];
-      const last = complete && (after === undefined ? this.#host.caughtUp || this.#host.ended : after.arrivalMs >= w.endMs);
+      const last = complete && (after === undefined ? readPastEnd || this.#host.ended : after.arrivalMs >= w.endMs);
       if (!last && !this.#mayInvoke(n, this.queued)) {
         this.#armTimer(w.endMs);
         return undefined;

@@ -27,6 +27,8 @@ export class ShardProcessor implements LaneHost {
   #lastRead: string | undefined;
   #ended = false;
   #caughtUp = false;
+  /** Clock time the last empty GetRecords was sent (Infinity once a closed shard was read to its end). */
+  #caughtUpAsOfMs: number | undefined;
   #stopping = false;
   #finished = false;
   /** Drain epoch at the start of the last GetRecords that came back empty. */
@@ -79,6 +81,14 @@ export class ShardProcessor implements LaneHost {
 
   get caughtUp(): boolean {
     return this.#caughtUp;
+  }
+
+  caughtUpSince(ms: number): boolean {
+    return this.#caughtUpAsOfMs !== undefined && this.#caughtUpAsOfMs >= ms;
+  }
+
+  readSoon(): void {
+    this.#wake.notify();
   }
 
   get finished(): boolean {
@@ -190,6 +200,7 @@ export class ShardProcessor implements LaneHost {
       const epoch = this.#ctx.drainEpoch();
       let result;
       const limit = Math.min(10_000, this.#maxQueued - this.#queued);
+      const readAtMs = this.#ctx.clock.now();
       try {
         result = await this.#ctx.source.fetch(iterator, limit);
       } catch (err) {
@@ -208,7 +219,10 @@ export class ShardProcessor implements LaneHost {
       iterator = result.nextIterator;
       if (iterator === undefined) break;
       const caughtUp = result.records.length === 0;
-      if (caughtUp !== this.#caughtUp) {
+      const wasCaughtUpAsOf = this.#caughtUpAsOfMs;
+      this.#caughtUpAsOfMs = caughtUp ? readAtMs : undefined;
+      // Every empty read moves "caught up as of" forward, which may close a lane's tumbling window.
+      if (caughtUp !== this.#caughtUp || (caughtUp && readAtMs !== wasCaughtUpAsOf)) {
         this.#caughtUp = caughtUp;
         for (const lane of this.#lanes) lane.notify();
       }
@@ -224,6 +238,7 @@ export class ShardProcessor implements LaneHost {
     // Closed shard read to its end: flush the lanes, close windows, wait for every record to be done.
     this.#ended = true;
     this.#caughtUp = true;
+    this.#caughtUpAsOfMs = Infinity;
     for (const lane of this.#lanes) lane.notify();
     while (!this.#stopping && (!this.#progressState.settled || this.#lanes.some((l) => l.holding))) {
       await this.#progress.wait();

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { VirtualClock } from '../../../runtime/clock.ts';
 import { MemoryLogRoot } from '../../../runtime/log/memory-root.ts';
 import type { MappingEngine } from '../../../runtime/mappings/engine.ts';
-import { createStream, engineFor, linesOf, put, spec, startFunctions, startKinesalite, waitFor, type Functions, type Kinesis } from './helpers.ts';
+import { createStream, engineFor, linesOf, put, spec, startEddyKinesis, startFunctions, startKinesalite, waitFor, type Functions, type Kinesis } from './helpers.ts';
 
 const WINDOW_S = 900;
 
@@ -92,5 +92,38 @@ describe('tumbling windows', () => {
       [2, false, false, []],
       [0, true, true, ['blob']],
     ]);
+  });
+
+  it('a window that ends while its last records are still unread waits for them: one final invocation per window', async () => {
+    // eddy's own log on the test's virtual clock, so arrival times and window ends share one clock. The poller
+    // is not woken by appends and polls once a minute (real time), so a record put late in the window stays
+    // unread when the window ends, behind a read that came back empty before the end.
+    const ownClock = new VirtualClock(Date.UTC(2026, 0, 1, 0, 0, 10));
+    const own = await startEddyKinesis(ownClock);
+    const ownFns = await startFunctions(new MemoryLogRoot(), ownClock, { aggregate: 'aggregate' });
+    const ownEngine = await engineFor(own, new MemoryLogRoot(), ownClock, ownFns, { pollIntervalMs: 60_000 });
+    try {
+      await createStream(own, 'window-late', 1, ownClock);
+      await put(own, 'window-late', [{ pk: 'k', data: { value: 1 } }]);
+      const mapping = spec('aggregate', 'window-late', { tumblingWindowInSeconds: 60 });
+      await ownEngine.add(mapping);
+      await ownEngine.drain({ timeoutMs: 15_000 }); // the first record invoked, then an empty read at 0:10
+      expect(await linesOf<Line>(ownFns.out, 'aggregate')).toHaveLength(1);
+      ownClock.advance(20_000);
+      await put(own, 'window-late', [{ pk: 'k', data: { value: 3 } }]); // arrives at 0:30, inside [0:00, 1:00)
+      ownClock.advance(60_000);
+      const lines = await waitFor(async () => {
+        const l = await linesOf<Line>(ownFns.out, 'aggregate');
+        return l.some((x) => x.result) && l;
+      }, 'the final invocation');
+      expect(lines.find((l) => l.result)!.result).toEqual({ min: 1, max: 3, average: 2, count: 2 });
+      await ownEngine.drain({ timeoutMs: 15_000 });
+      const all = await linesOf<Line>(ownFns.out, 'aggregate');
+      expect(all.filter((l) => l.isFinalInvokeForWindow)).toHaveLength(1);
+    } finally {
+      await ownEngine.close();
+      await ownFns.close();
+      await own.close();
+    }
   });
 });
