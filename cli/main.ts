@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { hasErrorCode } from '../runtime/errors.ts';
 import { exitCodes } from './exit-codes.ts';
+import { applyBooleanEnv } from './options.ts';
 import { registerCost } from './commands/cost.ts';
 import { registerEvents } from './commands/events.ts';
 import { registerInvoke } from './commands/invoke.ts';
@@ -16,7 +17,8 @@ import { registerTail } from './commands/tail.ts';
 const program = new Command('eddy')
   .description('A local AWS Lambda + Kinesis runtime')
   .showHelpAfterError()
-  .exitOverride();
+  .exitOverride()
+  .hook('preAction', (_program, command) => applyBooleanEnv(command));
 
 registerStart(program);
 registerInvoke(program);

@@ -1,6 +1,6 @@
 // Every CLI option defined once: flag, environment variable, default, description and parser.
 // Commands pick options by name; help text, env fallback and validation all derive from this table.
-import { Option } from 'commander';
+import { Option, type Command } from 'commander';
 import { EddyError } from '../runtime/errors.ts';
 
 interface OptionSpec<T> {
@@ -90,3 +90,24 @@ export function option(name: OptionName): Option {
   if (spec.default !== undefined && !spec.flags.startsWith('--no-')) opt.default(spec.default);
   return opt;
 }
+
+const TRUE = /^(1|true|yes|on)$/i;
+const FALSE = /^(0|false|no|off|)$/i;
+
+/**
+ * Commander sets a boolean flag whenever its variable exists, whatever its value (so EDDY_WATCH=1 meant
+ * --no-watch). Run before each action: a boolean taken from the environment gets the variable's value.
+ */
+export function applyBooleanEnv(command: Command): void {
+  for (const opt of command.options) {
+    if (opt.required || opt.optional || opt.envVar === undefined) continue;
+    const name = opt.attributeName();
+    if (command.getOptionValueSource(name) !== 'env') continue;
+    const raw = process.env[opt.envVar] ?? '';
+    if (!TRUE.test(raw) && !FALSE.test(raw)) {
+      throw new EddyError('EDDY_ERR_OPTION_INVALID', `${opt.envVar}: must be true or false (or 1 / 0), got "${raw}"`);
+    }
+    command.setOptionValueWithSource(name, TRUE.test(raw), 'env');
+  }
+}
+

@@ -37,6 +37,17 @@ describe('eddy CLI against a running eddy (found through the data dir)', () => {
     expect(shards.stdout).toContain('shardId-000000000000  OPEN   -        0 … 170141183460469231731687303715884105727');
   });
 
+  it('a boolean option from the environment takes its value: EDDY_JSON=1 is --json, EDDY_JSON=0 is not', async () => {
+    const on = await runEddy(['streams', ...connect], { env: { EDDY_JSON: '1' } });
+    expect(JSON.parse(on.stdout)).toHaveLength(1);
+    const off = await runEddy(['streams', ...connect], { env: { EDDY_JSON: '0' } });
+    expect(off.code).toBe(0);
+    expect(off.stdout).toMatch(/^STREAM\s+STATUS/m);
+    const bad = await runEddy(['streams', ...connect], { env: { EDDY_JSON: 'maybe' } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('EDDY_JSON: must be true or false');
+  });
+
   it('put writes --data, an NDJSON --file and stdin; tail reads them back decoded', async () => {
     const one = await runEddy(['put', 'orders', '--data', '{"n":1}', '--partition-key', 'same', ...connect]);
     expect(one).toMatchObject({ code: 0, stdout: '1 record(s) written\n' });
