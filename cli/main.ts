@@ -43,7 +43,7 @@ try {
       ? exitCodes.notRunning
       : hasErrorCode(err, 'EDDY_ERR_BUDGET_EXCEEDED')
         ? exitCodes.budgetExceeded
-        : hasErrorCode(err, 'EDDY_ERR_OPTION_INVALID') || hasErrorCode(err, 'EDDY_ERR_CONFIG_INVALID')
+        : hasErrorCode(err, 'EDDY_ERR_OPTION_INVALID') || hasErrorCode(err, 'EDDY_ERR_CONFIG_INVALID') || hasErrorCode(err, 'EDDY_ERR_WORKLOAD_INVALID')
           ? exitCodes.usage
           : exitCodes.failure;
   }

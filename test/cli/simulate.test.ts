@@ -1,4 +1,7 @@
 // `eddy simulate` on the demo pipeline, as CI would run it: the projection as JSON, and the budget gate's exit code.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { expect, it } from 'vitest';
 import { runEddy } from '../helpers/eddy-process.ts';
 
@@ -21,3 +24,16 @@ it('simulates the demo pipeline and exits 3 when the projection is over --budget
   expect([...invoked]).toEqual(expect.arrayContaining(['validate', 'enrich', 'aggregate']));
   expect(report.bill.lines.map((l) => l.item)).toEqual(expect.arrayContaining(['lambda.requests', 'kinesis.shardHours']));
 }, 90_000);
+
+it('exits 2 on an invalid workload file, naming each bad key', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'eddy-workload-'));
+  try {
+    await writeFile(path.join(dir, 'workload.yml'), 'duration: x\n');
+    const run = await runEddy(['simulate', '--workload', path.join(dir, 'workload.yml'), '--in-memory']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('duration: must be a duration');
+    expect(run.stderr).toContain('producers: must be a non-empty list');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
