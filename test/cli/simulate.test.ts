@@ -29,7 +29,7 @@ it('exits 2 on an invalid workload file, naming each bad key', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'eddy-workload-'));
   try {
     await writeFile(path.join(dir, 'workload.yml'), 'duration: x\n');
-    const run = await runEddy(['simulate', '--workload', path.join(dir, 'workload.yml'), '--in-memory']);
+    const run = await runEddy(['simulate', '--workload', path.join(dir, 'workload.yml')]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('duration: must be a duration');
     expect(run.stderr).toContain('producers: must be a non-empty list');
