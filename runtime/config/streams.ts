@@ -2,6 +2,7 @@
 // AWS::Kinesis::Stream resources created at start.
 
 import { evaluate, IntrinsicError, resourceName, streamArn, type CfnResource, type IntrinsicContext } from './intrinsics.ts';
+import { compilePattern, InvalidFilterPatternError } from '../mappings/filter.ts';
 import { destinationArn } from './destinations.ts';
 import type { FunctionInput } from './functions.ts';
 import { kinesisStreamPropertiesSchema, streamEventSchema } from './schema.ts';
@@ -62,6 +63,21 @@ function encryptionKeyId(encryption: unknown): string | undefined {
   if (encryption === undefined) return undefined;
   const keyId = asObj(encryption)['KeyId'];
   return typeof keyId === 'string' ? keyId : 'alias/aws/kinesis';
+}
+
+/** Each pattern as the Pattern string CloudFormation would send; one Lambda would refuse is reported here. */
+function filterPatterns(raw: unknown, at: Path, report: Report): string[] {
+  return asArr(raw).map((pattern, i) => {
+    const text = JSON.stringify(pattern);
+    if (typeof pattern !== 'object' || pattern === null || Array.isArray(pattern)) return text; // the schema said so
+    try {
+      compilePattern(text);
+    } catch (err) {
+      if (!(err instanceof InvalidFilterPatternError)) throw err;
+      report.error([...at, i], `invalid filter pattern: ${err.detail}`);
+    }
+    return text;
+  });
 }
 
 export function streamEvents(input: FunctionInput): StreamEventConfig[] {
@@ -158,7 +174,7 @@ function resolveStreamEvent(input: FunctionInput, ev: Obj, at: Path): StreamEven
     maximumRecordAgeInSeconds: num(ev['maximumRecordAgeInSeconds'], S, 'maximumRecordAgeInSeconds'),
     tumblingWindowInSeconds: num(ev['tumblingWindowInSeconds'], S, 'tumblingWindowInSeconds'),
     functionResponseType: ev['functionResponseType'] === 'ReportBatchItemFailures' ? 'ReportBatchItemFailures' : undefined,
-    filterPatterns: asArr(ev['filterPatterns']).map((p) => JSON.stringify(p)),
+    filterPatterns: filterPatterns(ev['filterPatterns'], [...at, 'filterPatterns'], report),
     onFailure,
     enabled: flag(ev['enabled'], S, 'enabled'),
     consumer,

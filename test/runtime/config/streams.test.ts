@@ -127,7 +127,8 @@ describe('stream events', () => {
           filterPatterns: []
           bisect: true
       - stream: {arn: ${ARN}, filterPatterns: [{a: 1}, {a: 2}, {a: 3}, {a: 4}, {a: 5}, {a: 6}, {a: 7}, {a: 8}, {a: 9}, {a: 10}, {a: 11}]}
-      - stream: {batchSize: 5}`),
+      - stream: {batchSize: 5}
+      - stream: {arn: ${ARN}, filterPatterns: [{data: {n: [{numeric: ['>']}]}}]}`),
     ).toEqual([
       'functions.consume.events[0].stream.batchSize: must be ≥ 1',
       'functions.consume.events[0].stream.filterPatterns[0]: must be an object',
@@ -135,6 +136,7 @@ describe('stream events', () => {
       'functions.consume.events[1].stream.bisect: unknown key (did you mean "bisectBatchOnFunctionError"?)',
       'functions.consume.events[2].stream.filterPatterns: must have at most 10 items',
       'functions.consume.events[3].stream.arn: is required',
+      expect.stringMatching(/^functions\.consume\.events\[4\]\.stream\.filterPatterns\[0\]: invalid filter pattern: /),
     ]);
   });
 
