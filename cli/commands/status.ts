@@ -40,6 +40,7 @@ export function registerStatus(program: Command): void {
           m.eventSourceArn.split('/').pop() ?? m.eventSourceArn,
           s.shardId,
           m.state,
+          `${s.iteratorAgeMs} ms`,
           `${s.millisBehindLatest} ms`,
           s.invocations,
           s.errors,
@@ -52,7 +53,7 @@ export function registerStatus(program: Command): void {
         status.mappings.length === 0
           ? 'no event-source mappings'
           : formatTable(
-              ['FUNCTION', 'STREAM', 'SHARD', 'STATE', 'ITERATOR AGE', 'INVOKES', 'ERRORS', 'RETRIES', 'FILTERED', 'LAST RESULT'],
+              ['FUNCTION', 'STREAM', 'SHARD', 'STATE', 'ITERATOR AGE', 'BEHIND', 'INVOKES', 'ERRORS', 'RETRIES', 'FILTERED', 'LAST RESULT'],
               rows,
             ),
       );

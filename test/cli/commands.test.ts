@@ -90,7 +90,7 @@ describe('eddy CLI against a running eddy (found through the data dir)', () => {
     }, 20_000, 'a mapping invocation');
     expect(status).toMatchObject({ service: 'emu', stage: 'dev' });
     const table = await runEddy(['status', ...connect]);
-    expect(table.stdout).toMatch(/^FUNCTION\s+STREAM\s+SHARD\s+STATE\s+ITERATOR AGE/m);
+    expect(table.stdout).toMatch(/^FUNCTION\s+STREAM\s+SHARD\s+STATE\s+ITERATOR AGE\s+BEHIND\s+INVOKES/m);
     expect(table.stdout).toMatch(/emu-dev-record\s+orders\s+shardId-00000000000[01]\s+Enabled/);
 
     const logs = await waitFor(async () => {
