@@ -12,8 +12,8 @@ export interface WatchTarget {
   functionKeys(): Iterable<string>;
   /** The files a function's current bundle was built from. */
   inputs(functionKey: string): Promise<string[]>;
-  /** Rebuilds one function; rejects (and keeps the old code) on a build error. */
-  rebuild(functionKey: string): Promise<unknown>;
+  /** Rebuilds one function; rejects (and keeps the old code) on a build error, after printing it. */
+  rebuild(functionKey: string): Promise<{ changed: boolean }>;
   /** Re-reads and applies serverless.yml; rejects (and keeps the running config) when it is invalid. */
   reloadConfig(): Promise<unknown>;
   /** Says what happened (rebuilt, failed) on the terminal. */
@@ -85,17 +85,18 @@ export class Watcher {
       } catch (err) {
         target.notice(`serverless.yml not applied, the running configuration is kept:\n${(err as Error).message}`);
       }
-      return;
+      // Handlers saved in the same burst still get rebuilt below (unchanged bundles are left alone).
     }
     const changed = new Set(files);
     for (const key of [...target.functionKeys()]) {
       const inputs = await target.inputs(key);
       if (!inputs.some((f) => changed.has(path.resolve(f)))) continue;
       try {
-        await target.rebuild(key);
-        target.notice(`${key}: rebuilt`);
-      } catch (err) {
-        target.notice(`${key}: build failed, the previous code keeps serving:\n${(err as Error).message}`);
+        const { changed } = await target.rebuild(key);
+        if (changed) target.notice(`${key}: rebuilt`);
+      } catch {
+        // The runtime has printed the build error (file:line).
+        target.notice(`${key}: the previous code keeps serving`);
       }
     }
   }

@@ -426,14 +426,15 @@ export class FunctionRuntime implements Invoker {
   }
 
   /** Rebuilds one function from its files (hot reload). On a build error the old code keeps serving and this rejects with EDDY_ERR_BUILD_FAILED. */
-  async rebuild(functionKey: string): Promise<{ inputs: string[] }> {
+  /** Rebuilds a function's code; `changed` is false when the new bundle is the one already serving. */
+  async rebuild(functionKey: string): Promise<{ inputs: string[]; changed: boolean }> {
     const slot = this.#slots.get(functionKey);
     if (!slot) throw new EddyError('EDDY_ERR_FUNCTION_NOT_FOUND', `No function has the key ${functionKey}.`);
     return this.#replace(slot, slot);
   }
 
   /** Swaps `next` in for `prev` once next's code is built; keeps prev serving when it cannot be. */
-  async #replace(prev: Slot, next: Slot): Promise<{ inputs: string[] }> {
+  async #replace(prev: Slot, next: Slot): Promise<{ inputs: string[]; changed: boolean }> {
     const old = prev.deployment ? await prev.deployment.catch(() => undefined) : undefined;
     const built = await next.bundler.build();
     if (!built.ok) {
@@ -446,14 +447,14 @@ export class FunctionRuntime implements Invoker {
       }
       throw error;
     }
-    if (old?.kind === 'pool' && prev === next && old.pool.bundle.hash === built.hash) return { inputs: built.inputs };
+    if (old?.kind === 'pool' && prev === next && old.pool.bundle.hash === built.hash) return { inputs: built.inputs, changed: false };
     const fresh = await this.#start(next, built);
     next.deployment = Promise.resolve(fresh);
     next.ready = fresh;
     this.#slots.set(next.fn.key, next);
     if (prev !== next) await prev.bundler.dispose();
     if (old?.kind === 'pool') this.#retire(old.pool);
-    return { inputs: fresh.kind === 'pool' ? fresh.pool.bundle.inputs : built.inputs };
+    return { inputs: fresh.kind === 'pool' ? fresh.pool.bundle.inputs : built.inputs, changed: true };
   }
 
   #retire(pool: EnvironmentPool): void {

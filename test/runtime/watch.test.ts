@@ -79,3 +79,18 @@ it('rebuilds on save, keeps in-flight work on the old code, survives a broken ed
   await saveAndSettle(yml, `${original}  broken:\n    handler: src/bye.handler\n    timeout: 99999\n`);
   expect(Object.keys(emu.config.functions).sort()).toEqual(['bye', 'greet']);
 });
+
+it('a handler saved together with serverless.yml is rebuilt too', async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'eddy-hot-'));
+  await cp(fixture, dir, { recursive: true });
+  emu = await Emulator.start({ dir, inMemory: true, port: 0, watch: true });
+  expect(await greet()).toBe('hello from v1');
+  const yml = path.join(dir, 'serverless.yml');
+  const handlerFile = path.join(dir, 'src/greet.ts');
+  const handler = (await readFile(handlerFile, 'utf8')).replace("greeting('v1')", "greeting('v3')");
+  const config = `${await readFile(yml, 'utf8')}  bye:\n    handler: src/greet.handler\n`;
+  // One burst, as a "save all" in an editor: the config change does not touch greet's settings.
+  await Promise.all([save(yml, config), save(handlerFile, handler)]);
+  await until(async () => Boolean(emu!.config.functions.bye) && emu!.watchCounts.applied >= emu!.watchCounts.seen, 'both saves applied');
+  expect(await greet()).toBe('hello from v3');
+});
