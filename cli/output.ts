@@ -1,14 +1,11 @@
 // Printing for people and for programs: tables on a terminal, JSON with --json, colour only on a TTY.
 import { styleText } from 'node:util';
+import { colorAllowed } from '../runtime/terminal.ts';
 
 type Style = Parameters<typeof styleText>[0];
 
-export function useColour(stream: NodeJS.WriteStream = process.stdout): boolean {
-  return Boolean(stream.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
-}
-
 export function paint(style: Style, text: string, stream: NodeJS.WriteStream = process.stdout): string {
-  return useColour(stream) ? styleText(style, text) : text;
+  return colorAllowed(stream) ? styleText(style, text) : text;
 }
 
 export function printJson(value: unknown): void {

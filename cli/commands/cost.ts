@@ -1,7 +1,8 @@
 // `eddy cost`: what the running eddy's metered window (or the last run's) would cost per month on AWS.
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { costReport, loadPrices, readSnapshotFile, render, shouldColor, type CostSnapshot } from '../../runtime/cost/index.ts';
+import { colorAllowed } from '../../runtime/terminal.ts';
+import { costReport, loadPrices, readSnapshotFile, render, type CostSnapshot } from '../../runtime/cost/index.ts';
 import { EddyError, hasErrorCode } from '../../runtime/errors.ts';
 import { COST_SNAPSHOT_FILE } from '../../runtime/emulator.ts';
 import { dataDirOf, findEndpoint, type ConnectFlags } from '../connect.ts';
@@ -29,7 +30,7 @@ export function registerCost(program: Command): void {
       const snapshot = await currentSnapshot(flags);
       const report = costReport(snapshot, loadPrices(flags.pricing), { freeTier: flags.freeTier });
       const format = flags.format ?? (flags.json ? 'json' : 'table');
-      process.stdout.write(`${render(report, format, { color: shouldColor(process.stdout) })}\n`);
+      process.stdout.write(`${render(report, format, { color: colorAllowed(process.stdout) })}\n`);
     });
 }
 

@@ -1,6 +1,6 @@
 // `eddy simulate --workload workload.yml`: drive a workload through the real pipeline and project the monthly bill.
 import { Option, type Command } from 'commander';
-import { shouldColor } from '../../runtime/cost/report/terminal.ts';
+import { colorAllowed } from '../../runtime/terminal.ts';
 import {
   budgetError,
   parseBudget,
@@ -72,7 +72,7 @@ export function registerSimulate(program: Command): void {
         durationStatistic: flags.durationStatistic,
         freeTier: flags.freeTier,
         format: flags.format ?? (flags.json ? 'json' : 'table'),
-        color: shouldColor(process.stdout),
+        color: colorAllowed(process.stdout),
         progress: process.stderr,
         ...(flags.sample !== undefined && { sampleMs: flags.sample }),
         ...(flags.memory !== undefined && { memory: flags.memory }),

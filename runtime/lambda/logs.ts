@@ -4,6 +4,7 @@
 import { appendFile, mkdir, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { LogFormat } from '../config/types.ts';
+import { colorAllowed } from '../terminal.ts';
 import type { ErrorPayload } from './messages.ts';
 
 /** Where function log lines go. One call per line, already formatted; no trailing newline. */
@@ -140,14 +141,14 @@ const COLOURS = [36, 33, 35, 32, 34, 96, 93, 95, 92, 94];
 
 export interface TerminalSinkOptions {
   stream?: NodeJS.WritableStream & { isTTY?: boolean };
-  /** Default: colour when the stream is a TTY and NO_COLOR is not set. */
+  /** Default: colorAllowed(stream). */
   color?: boolean;
 }
 
 /** Each line prefixed with the function's name (key), coloured per function when the terminal allows. */
 export function terminalSink(options: TerminalSinkOptions = {}): LogSink {
   const stream = options.stream ?? process.stdout;
-  const color = options.color ?? (Boolean((stream as { isTTY?: boolean }).isTTY) && !('NO_COLOR' in process.env));
+  const color = options.color ?? colorAllowed(stream as { isTTY?: boolean });
   const colours = new Map<string, number>();
   const prefix = (key: string): string => {
     if (!color) return `${key} | `;

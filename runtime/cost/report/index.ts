@@ -3,6 +3,6 @@ export type { CostReport, FunctionStats, Sample, SimulationSummary, StreamStats,
 export { renderHtml } from './html.ts';
 export { renderJson } from './json.ts';
 export { renderMarkdown } from './markdown.ts';
-export { renderTerminal, shouldColor } from './terminal.ts';
+export { renderTerminal } from './terminal.ts';
 
 export type ReportFormat = 'table' | 'json' | 'markdown' | 'html';

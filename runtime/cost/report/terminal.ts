@@ -1,13 +1,8 @@
-// The terminal rendering: aligned tables, colour only on a TTY without NO_COLOR.
+// The terminal rendering: aligned tables, coloured when the caller says so (colorAllowed).
 import type { CostReport } from './model.ts';
 import { sections, type Table } from './sections.ts';
 
 const ansi = { bold: '\u001b[1m', dim: '\u001b[2m', red: '\u001b[31m', green: '\u001b[32m', reset: '\u001b[0m' };
-
-/** Colour when writing to a terminal, unless NO_COLOR is set (https://no-color.org). */
-export function shouldColor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
-  return stream.isTTY === true && (env['NO_COLOR'] === undefined || env['NO_COLOR'] === '');
-}
 
 function table(t: Table, paint: (code: keyof typeof ansi, s: string) => string): string[] {
   const all = [t.head, ...t.rows, ...(t.foot ?? [])];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { money, rate } from '../../../runtime/cost/report/format.ts';
-import { renderJson, renderMarkdown, renderTerminal, shouldColor } from '../../../runtime/cost/report/index.ts';
+import { renderJson, renderMarkdown, renderTerminal } from '../../../runtime/cost/report/index.ts';
 import { sampleReport } from './sample-report.ts';
 
 describe('terminal table', () => {
@@ -22,12 +22,9 @@ describe('terminal table', () => {
     expect(text).toContain('Cheapest: 256 MB at $60.10/month.');
   });
 
-  it('colours only on a TTY without NO_COLOR', () => {
+  it('colours when asked to', () => {
     expect(renderTerminal(sampleReport(), { color: true })).toContain('\u001b[1m');
-    expect(shouldColor({ isTTY: true }, {})).toBe(true);
-    expect(shouldColor({ isTTY: true }, { NO_COLOR: '1' })).toBe(false);
-    expect(shouldColor({ isTTY: false }, {})).toBe(false);
-    expect(shouldColor({}, {})).toBe(false);
+    expect(renderTerminal(sampleReport(), { color: false })).not.toContain('\u001b[');
   });
 });
 
