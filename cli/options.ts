@@ -11,7 +11,7 @@ interface OptionSpec<T> {
   parse?: (raw: string) => T;
 }
 
-function integer(name: string, min: number, max: number): (raw: string) => number {
+export function integer(name: string, min: number, max: number): (raw: string) => number {
   return (raw) => {
     const n = Number(raw);
     if (!Number.isInteger(n) || n < min || n > max) {

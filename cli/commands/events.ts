@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { KinesisStreamEvent } from 'aws-lambda';
 import type { Command } from 'commander';
+import { integer } from '../options.ts';
 
 interface EventsFlags {
   records: number;
@@ -16,7 +17,7 @@ export function registerEvents(program: Command): void {
   events
     .command('kinesis')
     .description('a Kinesis stream event as an event-source mapping delivers it')
-    .option('--records <n>', 'number of records', (v) => Number(v), 1)
+    .option('--records <n>', 'number of records (1 to 10000)', integer('--records', 1, 10_000), 1)
     .option('--stream <name>', 'stream name', 'events')
     .option('--region <region>', 'region', 'us-east-1')
     .option('--data <string>', 'the data of every record (default: a small JSON document)')

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { Option, type Command } from 'commander';
 import { findEndpoint, kinesisClient, type ConnectFlags } from '../connect.ts';
-import { option } from '../options.ts';
+import { integer, option } from '../options.ts';
 import { paint } from '../output.ts';
 
 interface TailFlags extends ConnectFlags {
@@ -23,7 +23,7 @@ export function registerTail(program: Command): void {
     .description('print decoded records of a stream as they arrive')
     .argument('<stream>', 'stream name or ARN')
     .addOption(new Option('--from <position>', 'where to start').choices(['trim-horizon', 'latest']).default('latest'))
-    .option('--limit <n>', 'stop after n records', (v) => Number(v))
+    .option('--limit <n>', 'stop after n records', integer('--limit', 1, Number.MAX_SAFE_INTEGER))
     .addOption(option('endpoint'))
     .addOption(option('dir'))
     .addOption(option('dataDir'))

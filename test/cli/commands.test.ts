@@ -125,6 +125,11 @@ describe('eddy CLI without a running eddy', () => {
       eventSourceARN: 'arn:aws:kinesis:us-east-1:000000000000:stream/s1',
       kinesis: { kinesisSchemaVersion: '1.0', partitionKey: 'pk-1' },
     });
+    const bad = await runEddy(['events', 'kinesis', '--records', 'abc']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--records: must be an integer');
+    const badLimit = await runEddy(['tail', 'orders', '--limit', '0', ...connect]);
+    expect(badLimit.code).toBe(2);
   });
 
   it('exits 4 when a command needs a running eddy and finds none, and 2 on a usage error', async () => {
