@@ -6,7 +6,7 @@ import { systemClock, type Clock } from './clock.ts';
 import { loadServiceConfig } from './config/load.ts';
 import type { ServiceConfig } from './config/types.ts';
 import { CostMeter, writeSnapshotFile } from './cost/meter.ts';
-import { hasErrorCode } from './errors.ts';
+import { EddyError, hasErrorCode } from './errors.ts';
 import { KinesisService } from './kinesis/service.ts';
 import type { KinesisEvent } from './kinesis/types.ts';
 import { openLambdaService, type LambdaService } from './lambda/api/service.ts';
@@ -98,6 +98,26 @@ interface Parts {
   releaseLock: (() => Promise<void>) | undefined;
 }
 
+/** Every option, so a misspelt one is refused by name (the Record makes tsc list a new option here). */
+const OPTION_KEYS: Record<keyof EmulatorOptions, true> = {
+  dir: true,
+  port: true,
+  host: true,
+  dataDir: true,
+  inMemory: true,
+  fsync: true,
+  enforceLimits: true,
+  watch: true,
+  stage: true,
+  region: true,
+  concurrency: true,
+  kinesisEndpoint: true,
+  statusDelayMs: true,
+  printLogs: true,
+  memorySize: true,
+  clock: true,
+};
+
 export class Emulator {
   #parts: Parts;
   readonly #cleanups: Array<() => void> = [];
@@ -109,6 +129,9 @@ export class Emulator {
   }
 
   static async start(options: EmulatorOptions = {}): Promise<Emulator> {
+    for (const key of Object.keys(options)) {
+      if (!(key in OPTION_KEYS)) throw new EddyError('EDDY_ERR_OPTION_INVALID', `Invalid option in Emulator.start(): "${key}"`);
+    }
     const dir = path.resolve(options.dir ?? '.');
     const clock = options.clock ?? systemClock;
     const config = await loadConfigOrEmpty(dir, options);

@@ -108,6 +108,13 @@ describe('Emulator', () => {
     await expect(Emulator.start({ dir: fixture, dataDir, port: 0 })).rejects.toMatchObject({ code: 'EDDY_ERR_DATA_DIR_LOCKED' });
   });
 
+  it('refuses an unknown option by name', async () => {
+    await expect(Emulator.start({ dir: fixture, inMemory: true, port: 0, datadir: tmp } as never)).rejects.toMatchObject({
+      code: 'EDDY_ERR_OPTION_INVALID',
+      message: 'Invalid option in Emulator.start(): "datadir"',
+    });
+  });
+
   it('starts on a virtual clock that nobody advances: its streams are ACTIVE at once', async () => {
     emu = await Emulator.start({ dir: fixture, inMemory: true, port: 0, clock: new VirtualClock() });
     const kinesis = new KinesisClient({ endpoint: emu.endpoint, region: 'us-east-1', credentials });
