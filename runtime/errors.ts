@@ -14,6 +14,7 @@ export const errorCatalogue = {
   EDDY_ERR_NOT_RUNNING: 'No running eddy was found.',
   EDDY_ERR_BUDGET_EXCEEDED: 'The projected monthly cost is over the budget.',
   EDDY_ERR_WORKLOAD_INVALID: 'The workload file is invalid.',
+  EDDY_ERR_DRAIN_TIMEOUT: 'The event-source mappings did not catch up in time.',
 } as const;
 
 export type EddyErrorCode = keyof typeof errorCatalogue;

@@ -341,7 +341,7 @@ export class MappingEngine {
     for (let delay = 1; ; delay = Math.min(20, delay * 2)) {
       const pending = [...this.#entries.values()].some((e) => e.spec.enabled && (!e.runner || e.state !== 'Enabled'));
       if (!pending && runners().every((r) => r.drained(epoch))) return;
-      if (Date.now() > deadline) throw new Error(`drain: mappings not caught up after ${options.timeoutMs} ms`);
+      if (Date.now() > deadline) throw new EddyError('EDDY_ERR_DRAIN_TIMEOUT', `drain: mappings not caught up after ${options.timeoutMs} ms`);
       // A poller that was mid-read when drain began may since have gone back to sleep (poll interval): wake it again.
       for (const r of runners()) if (!r.drained(epoch)) r.wake();
       await new Promise((resolve) => setTimeout(resolve, delay));

@@ -1,10 +1,11 @@
-// MappingEngine.create checks its options where they enter: an unknown key is refused by name.
+// MappingEngine: options are checked where they enter (an unknown key is refused by name); drain() times out with a code.
 import { describe, expect, it } from 'vitest';
 import { systemClock } from '../../../runtime/clock.ts';
 import { hasErrorCode } from '../../../runtime/errors.ts';
 import type { Invoker } from '../../../runtime/lambda/types.ts';
 import { MemoryLogRoot } from '../../../runtime/log/memory-root.ts';
 import { MappingEngine, type MappingEngineOptions } from '../../../runtime/mappings/engine.ts';
+import { CREDENTIALS, spec } from './helpers.ts';
 
 // Never called: the engine is refused before it starts anything.
 const invoker: Invoker = {
@@ -48,5 +49,21 @@ describe('MappingEngine.create options', () => {
     expect(engine.status()).toEqual([]);
     await engine.drain({ timeoutMs: 1_000 });
     await engine.close();
+  });
+});
+
+describe('MappingEngine.drain', () => {
+  it('rejects with EDDY_ERR_DRAIN_TIMEOUT when the mappings cannot catch up in time', async () => {
+    const engine = await MappingEngine.create({ ...base, root: new MemoryLogRoot(), credentials: CREDENTIALS, onWarning: () => {} });
+    try {
+      await engine.add(spec('never', 'unreachable'));
+      const err = await engine.drain({ timeoutMs: 200 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(hasErrorCode(err, 'EDDY_ERR_DRAIN_TIMEOUT')).toBe(true);
+    } finally {
+      await engine.close();
+    }
   });
 });
