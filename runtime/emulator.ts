@@ -47,8 +47,11 @@ export interface EmulatorOptions {
   region?: string;
   /** Account concurrency limit (default 1000). */
   concurrency?: number;
-  /** Read mappings from this Kinesis endpoint instead of eddy's own log. */
-  kinesisEndpoint?: string;
+  /**
+   * Read mappings from this Kinesis endpoint instead of eddy's own log (beats custom.eddy.kinesisEndpoint);
+   * null: eddy's own log whatever serverless.yml says (`eddy simulate`).
+   */
+  kinesisEndpoint?: string | null;
   /** How long CREATING / UPDATING / DELETING last (default 50 ms; 0 when a clock is passed). */
   statusDelayMs?: number;
   /** Print function logs on the terminal (default false from code, true from `eddy start`). */
@@ -181,7 +184,7 @@ export class Emulator {
       undo.push(() => lambda.close());
       const meter = new CostMeter({ clock, region });
       // The flag beats the file, as --stage and --region do.
-      const foreignKinesis = options.kinesisEndpoint ?? config.eddy.kinesisEndpoint;
+      const foreignKinesis = options.kinesisEndpoint === null ? undefined : (options.kinesisEndpoint ?? config.eddy.kinesisEndpoint);
       const mappings = await MappingEngine.create({
         root,
         invoker: lambda.invoker,
@@ -459,7 +462,7 @@ async function loadConfigOrEmpty(dir: string, options: EmulatorOptions): Promise
       functions: Object.freeze({}),
       streams: Object.freeze([]),
       esbuild: Object.freeze({}),
-      eddy: Object.freeze({ kinesisEndpoint: options.kinesisEndpoint, layers: Object.freeze({}), pollInterval: undefined }),
+      eddy: Object.freeze({ kinesisEndpoint: undefined, layers: Object.freeze({}), pollInterval: undefined }),
       notices: Object.freeze([]),
     });
   }

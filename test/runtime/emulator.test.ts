@@ -1,7 +1,7 @@
 // The Emulator facade end to end: serverless.yml resources and mappings, both APIs on one port, drain(),
 // and a restart on the same data dir that keeps records and checkpoints.
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DescribeStreamSummaryCommand, KinesisClient, ListStreamsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
@@ -106,6 +106,19 @@ describe('Emulator', () => {
     const dataDir = path.join(tmp, 'data');
     emu = await Emulator.start({ dir: fixture, dataDir, port: 0 });
     await expect(Emulator.start({ dir: fixture, dataDir, port: 0 })).rejects.toMatchObject({ code: 'EDDY_ERR_DATA_DIR_LOCKED' });
+  });
+
+  it("kinesisEndpoint: null reads eddy's own log even when serverless.yml names another endpoint", async () => {
+    const dir = path.join(tmp, 'service');
+    await cp(fixture, dir, { recursive: true });
+    const yml = path.join(dir, 'serverless.yml');
+    await writeFile(yml, `${await readFile(yml, 'utf8')}\ncustom:\n  eddy:\n    kinesisEndpoint: http://127.0.0.1:9\n`);
+    emu = await Emulator.start({ dir, inMemory: true, port: 0, kinesisEndpoint: null });
+    const kinesis = new KinesisClient({ endpoint: emu.endpoint, region: 'us-east-1', credentials });
+    await kinesis.send(new PutRecordsCommand({ StreamName: 'orders', Records: [{ PartitionKey: 'a', Data: Buffer.from('one') }] }));
+    kinesis.destroy();
+    await emu.drain({ timeoutMs: 15_000 });
+    expect(seen().map((r) => r.data)).toEqual(['one']);
   });
 
   it('refuses an unknown option by name', async () => {

@@ -87,6 +87,8 @@ export async function runSimulateCommand(options: SimulateCommandOptions): Promi
         inMemory: true,
         enforceLimits: true,
         watch: false,
+        // The simulated streams are eddy's own, even when serverless.yml points the mappings elsewhere.
+        kinesisEndpoint: null,
         clock,
         ...(memorySizeMb !== undefined ? { memorySize: memorySizeMb } : {}),
         ...(options.stage !== undefined ? { stage: options.stage } : {}),
