@@ -289,6 +289,22 @@ export class Emulator {
     return this.#parts.mappings.drain(options);
   }
 
+  /** Resolves once every asynchronous (Event) invocation has finished: succeeded, or retried and discarded. */
+  async asyncSettled(): Promise<void> {
+    const { queue } = this.#parts.lambda;
+    while (queue.size > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, 50);
+        const off = queue.onEvent(done);
+        function done(): void {
+          clearTimeout(timer);
+          off();
+          resolve();
+        }
+      });
+    }
+  }
+
   /** The event-source mappings engine (status, API-created mappings). */
   get mappings(): MappingEngine {
     return this.#parts.mappings;

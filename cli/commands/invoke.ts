@@ -63,6 +63,8 @@ export function registerInvoke(program: Command): void {
           ...(flags.region !== undefined && { region: flags.region }),
         });
         process.exitCode = code === 0 ? exitCodes.ok : code === 2 ? exitCodes.usage : exitCodes.failure;
+        // An eddy started for this call lives until the event has run (else it would wait for the next start).
+        if (local && code === 0 && flags.invocationType === 'Event') await local.asyncSettled();
       } finally {
         await local?.stop();
       }

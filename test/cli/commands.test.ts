@@ -1,5 +1,5 @@
 // Every read/write command of the eddy CLI, run as users run it: a child process against a running eddy.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,6 +114,17 @@ describe('eddy CLI against a running eddy (found through the data dir)', () => {
 });
 
 describe('eddy CLI without a running eddy', () => {
+  it('invoke --invocation-type Event with no eddy running runs the event before it exits', async () => {
+    const out = path.join(tmp, 'event-seen.ndjson');
+    const event = { Records: [{ eventID: 'shardId-000000000000:1', kinesis: { partitionKey: 'k', data: Buffer.from('queued').toString('base64') } }] };
+    const run = await runEddy(
+      ['invoke', 'record', '--invocation-type', 'Event', '--data', JSON.stringify(event), '--dir', fixture, '--data-dir', path.join(tmp, 'own')],
+      { env: { EDDY_TEST_OUT_FILE: out } },
+    );
+    expect(run.code).toBe(0);
+    expect(JSON.parse(await readFile(out, 'utf8'))).toMatchObject({ key: 'k', data: 'queued' });
+  });
+
   it('events kinesis prints a sample event with the shape an event-source mapping delivers', async () => {
     const out = await runEddy(['events', 'kinesis', '--records', '2', '--stream', 's1']);
     expect(out.code).toBe(0);
