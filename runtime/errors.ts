@@ -9,7 +9,6 @@ export const errorCatalogue = {
   EDDY_ERR_LISTEN_FAILED: 'The server could not listen on the requested address.',
   EDDY_ERR_BUILD_FAILED: 'A function could not be bundled.',
   EDDY_ERR_FUNCTION_NOT_FOUND: 'No function has that name.',
-  EDDY_ERR_WORKER_CRASHED: 'An execution environment stopped unexpectedly.',
   EDDY_ERR_STOPPED: 'The emulator is stopping or stopped.',
   EDDY_ERR_NOT_RUNNING: 'No running eddy was found.',
   EDDY_ERR_BUDGET_EXCEEDED: 'The projected monthly cost is over the budget.',

@@ -425,8 +425,10 @@ export class FunctionRuntime implements Invoker {
     this.#sink.notice(`Functions declare ${fn.runtime} but eddy runs them on Node ${process.versions.node}.`);
   }
 
-  /** Rebuilds one function from its files (hot reload). On a build error the old code keeps serving and this rejects with EDDY_ERR_BUILD_FAILED. */
-  /** Rebuilds a function's code; `changed` is false when the new bundle is the one already serving. */
+  /**
+   * Rebuilds one function from its files (hot reload); `changed` is false when the new bundle is the one
+   * already serving. On a build error the old code keeps serving and this rejects with EDDY_ERR_BUILD_FAILED.
+   */
   async rebuild(functionKey: string): Promise<{ inputs: string[]; changed: boolean }> {
     const slot = this.#slots.get(functionKey);
     if (!slot) throw new EddyError('EDDY_ERR_FUNCTION_NOT_FOUND', `No function has the key ${functionKey}.`);

@@ -3,6 +3,7 @@
 import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
+import { EddyError } from '../errors.ts';
 
 export type HttpRequest = http.IncomingMessage | http2.Http2ServerRequest;
 export type HttpResponse = http.ServerResponse | http2.Http2ServerResponse;
@@ -84,9 +85,13 @@ export async function listen(options: ListenOptions): Promise<Listener> {
   });
 
   await new Promise<void>((resolve, reject) => {
-    tcp.once('error', reject);
+    tcp.once('error', (err: NodeJS.ErrnoException) => {
+      const why = err.code === 'EADDRINUSE' ? 'the port is in use' : err.code === 'EACCES' ? 'permission denied' : err.message;
+      const hint = err.code === 'EADDRINUSE' || err.code === 'EACCES' ? '; pick another --port (0 picks a free one)' : '';
+      reject(new EddyError('EDDY_ERR_LISTEN_FAILED', `Cannot listen on ${options.host}:${options.port}: ${why}${hint}.`, { cause: err }));
+    });
     tcp.listen(options.port, options.host, () => {
-      tcp.off('error', reject);
+      tcp.removeAllListeners('error');
       resolve();
     });
   });

@@ -99,6 +99,14 @@ describe('listener', () => {
     expect(await midBody).toBe('HTTP/1.1 408 Request Timeout');
   });
 
+  it('a port in use is EDDY_ERR_LISTEN_FAILED, naming the address', async () => {
+    const { port } = await start();
+    await expect(listen({ port, host: '127.0.0.1', handler: () => {} })).rejects.toMatchObject({
+      code: 'EDDY_ERR_LISTEN_FAILED',
+      message: `Cannot listen on 127.0.0.1:${port}: the port is in use; pick another --port (0 picks a free one).`,
+    });
+  });
+
   it('leaves no timer behind for a connection that closed before its first byte (the process can exit)', async () => {
     const here = path.dirname(fileURLToPath(import.meta.url));
     const root = path.join(here, '..', '..', '..');
