@@ -127,7 +127,7 @@ export class LambdaInvoker implements Invoker {
     if (payload.byteLength > SYNC_PAYLOAD_LIMIT) throw requestTooLarge();
     if (type === 'Event' && payload.byteLength > ASYNC_PAYLOAD_LIMIT) throw eventPayloadTooLarge(payload.byteLength);
     const config = await this.resolver.resolve(request.functionName, request.qualifier);
-    assertJsonPayload(payload);
+    if (!request.jsonByEddy) assertJsonPayload(payload);
 
     if (type === 'Event') {
       if (!this.#queue) throw { name: 'ServiceException', statusCode: 500, message: 'Asynchronous invocation is not available.' };

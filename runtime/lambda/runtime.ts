@@ -230,7 +230,7 @@ export class FunctionRuntime implements Invoker {
       );
     }
     const payload = Buffer.from(request.payload.buffer, request.payload.byteOffset, request.payload.byteLength).toString('utf8');
-    if (payload !== '') {
+    if (payload !== '' && !request.jsonByEddy) {
       try {
         JSON.parse(payload);
       } catch (err) {

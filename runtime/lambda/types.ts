@@ -22,6 +22,11 @@ export interface InvokeRequest {
    * with across their retries, as on AWS.
    */
   requestId?: string;
+  /**
+   * Set by eddy's own callers when they serialised the payload as JSON themselves (a mapping's batch):
+   * the invoker and the runtime then skip parsing it only to check it. Never set for a caller's bytes.
+   */
+  jsonByEddy?: boolean;
 }
 
 export interface InvokeResult {

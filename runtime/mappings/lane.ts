@@ -297,6 +297,7 @@ export class Lane {
         result = await this.#ctx.invoker.invoke({
           functionName: spec.functionName,
           payload,
+          jsonByEddy: true,
           waitForCapacity: true,
           source: `mapping:${spec.uuid}`,
         });
