@@ -70,6 +70,8 @@ export class KinesisSource {
       region: options.region,
       ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
       ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
+      // The pollers send the same few commands with default options: build each one's middleware stack once.
+      cacheMiddleware: true,
       requestHandler: new NodeHttpHandler({
         httpAgent: new http.Agent(agentOptions),
         httpsAgent: new https.Agent(agentOptions),
