@@ -193,7 +193,8 @@ export class ShardProcessor implements LaneHost {
   async #read(): Promise<void> {
     let iterator = await this.#iterator();
     while (!this.#stopping && iterator !== undefined) {
-      if (this.#queued >= this.#maxQueued) {
+      // Behind the tip, read again only once half the read-ahead is taken: fewer, larger GetRecords.
+      if (this.#queued > this.#maxQueued / 2) {
         await this.#progress.wait();
         continue;
       }
