@@ -14,6 +14,8 @@ export class ShardProgress {
   readonly #pf: number;
   #pending: ReadRecord[] = [];
   #head = 0;
+  /** Records read and not done yet (kept as a count: status() reads it often). */
+  #undone = 0;
   readonly #laneDone: Array<string | undefined>;
   readonly #laneSkip: Array<bigint | undefined>;
   #after: string | undefined;
@@ -43,9 +45,7 @@ export class ShardProgress {
 
   /** Records read and not done yet. */
   get pending(): number {
-    let n = 0;
-    for (let i = this.#head; i < this.#pending.length; i++) if (!this.#pending[i]!.done) n++;
-    return n;
+    return this.#undone;
   }
 
   /**
@@ -55,18 +55,29 @@ export class ShardProgress {
   read(rec: ReadRecord): boolean {
     this.#pending.push(rec);
     const skipUpTo = this.#laneSkip[rec.lane];
-    if (skipUpTo === undefined) return false;
-    if (BigInt(rec.sequenceNumber) <= skipUpTo) {
+    if (skipUpTo !== undefined && BigInt(rec.sequenceNumber) <= skipUpTo) {
       rec.done = true;
       return true;
     }
-    this.#laneSkip[rec.lane] = undefined; // past the mark: the rest of the lane is new
+    this.#laneSkip[rec.lane] = undefined; // past the mark (if any): the rest of the lane is new
+    this.#undone++;
     return false;
+  }
+
+  /** Marks a record done without delivering it (filtered out). */
+  skip(rec: ReadRecord): void {
+    this.#markDone(rec);
+  }
+
+  #markDone(rec: ReadRecord): void {
+    if (rec.done) return;
+    rec.done = true;
+    this.#undone--;
   }
 
   /** Marks records done (a lane completes its records in order). Returns whether anything to save moved. */
   complete(records: readonly ReadRecord[]): boolean {
-    for (const r of records) r.done = true;
+    for (const r of records) this.#markDone(r);
     let moved = false;
     if (this.#pf > 1) {
       for (const r of records) this.#laneDone[r.lane] = r.sequenceNumber;

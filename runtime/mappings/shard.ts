@@ -291,7 +291,7 @@ export class ShardProcessor implements LaneHost {
         });
         if (!match) {
           // Non-matching records are skipped and checkpointed like processed ones (reference §4.7).
-          rec.done = true;
+          this.#progressState.skip(rec);
           filtered++;
           continue;
         }

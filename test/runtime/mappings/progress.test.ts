@@ -32,6 +32,7 @@ describe('ShardProgress', () => {
             progress.complete(batch);
           }
           const done = new Set(records.filter((r) => r.done).map((r) => r.sequenceNumber));
+          expect(progress.pending).toBe(records.length - done.size);
           // The checkpoint never passes a record that is not done.
           const after = progress.after;
           const firstUndone = records.find((r) => !r.done);
@@ -49,6 +50,7 @@ describe('ShardProgress', () => {
           const start = after === undefined ? 0 : records.findIndex((r) => r.sequenceNumber === after) + 1;
           const again = records.slice(start).map((r) => ({ ...r, done: false }));
           const delivered = again.filter((r) => !restarted.read(r)).map((r) => r.sequenceNumber);
+          expect(restarted.pending).toBe(delivered.length);
           const deliveredSet = new Set(delivered);
           for (const r of records) {
             if (!done.has(r.sequenceNumber)) expect(deliveredSet.has(r.sequenceNumber)).toBe(true);
