@@ -34,6 +34,8 @@ export class ShardProcessor implements LaneHost {
   /** Drain epoch at the start of the last GetRecords that came back empty. */
   #emptyReadEpoch = -1;
   readonly #wake = new Signal();
+  /** A wake came while no pause was waiting for it (during a GetRecords): the next pause is skipped. */
+  #woken = false;
   readonly #progress = new Signal();
   #running: Promise<void> | undefined;
   readonly #maxQueued: number;
@@ -88,7 +90,7 @@ export class ShardProcessor implements LaneHost {
   }
 
   readSoon(): void {
-    this.#wake.notify();
+    this.#rouse();
   }
 
   get finished(): boolean {
@@ -116,12 +118,18 @@ export class ShardProcessor implements LaneHost {
    */
   wake(force = false): void {
     if (this.#ctx.pollIntervalMs !== undefined && !force) return;
+    this.#rouse();
+  }
+
+  /** Ends the reader's pause, or, when it is mid-GetRecords, skips its next one. */
+  #rouse(): void {
+    this.#woken = true;
     this.#wake.notify();
   }
 
   async stop(): Promise<void> {
     this.#stopping = true;
-    this.#wake.notify();
+    this.#rouse();
     this.#progress.notify();
     for (const lane of this.#lanes) lane.stop();
     await this.#running;
@@ -202,6 +210,7 @@ export class ShardProcessor implements LaneHost {
       let result;
       const limit = Math.min(10_000, this.#maxQueued - this.#queued);
       const readAtMs = this.#ctx.clock.now();
+      this.#woken = false;
       try {
         result = await this.#ctx.source.fetch(iterator, limit);
       } catch (err) {
@@ -229,10 +238,11 @@ export class ShardProcessor implements LaneHost {
       }
       if (caughtUp) {
         this.#emptyReadEpoch = epoch;
-        await pause(this.#ctx.pollIntervalMs ?? WAKE_FALLBACK_MS, this.#wake);
+        // An append during that GetRecords woke nobody: read again now rather than at the fallback poll.
+        if (!this.#woken) await pause(this.#ctx.pollIntervalMs ?? WAKE_FALLBACK_MS, this.#wake);
       } else if (this.#ctx.pollIntervalMs !== undefined && result.millisBehindLatest === 0 && result.records.length < limit) {
         // Mimicking AWS: a poller that has read to the tip waits for its next poll.
-        await pause(this.#ctx.pollIntervalMs, this.#wake);
+        if (!this.#woken) await pause(this.#ctx.pollIntervalMs, this.#wake);
       }
     }
     if (this.#stopping) return;
