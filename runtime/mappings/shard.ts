@@ -16,6 +16,8 @@ import { NO_RECORDS, type ShardStatus } from './types.ts';
 /** Fallback idle poll when woken by appends (in case a wake is missed), ms of real time. */
 const WAKE_FALLBACK_MS = 1_000;
 const ERROR_BACKOFF_MS = 250;
+/** Fewest records a GetRecords asks for once the read-ahead has filled (the read-ahead holds at least 1000). */
+const MIN_FETCH = 500;
 
 export class ShardProcessor implements LaneHost {
   readonly shardId: string;
@@ -201,8 +203,8 @@ export class ShardProcessor implements LaneHost {
   async #read(): Promise<void> {
     let iterator = await this.#iterator();
     while (!this.#stopping && iterator !== undefined) {
-      // Behind the tip, read again only once half the read-ahead is taken: fewer, larger GetRecords.
-      if (this.#queued > this.#maxQueued / 2) {
+      // Behind the tip, read again only once MIN_FETCH records fit: fewer, larger GetRecords.
+      if (this.#maxQueued - this.#queued < MIN_FETCH) {
         await this.#progress.wait();
         continue;
       }
