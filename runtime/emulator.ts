@@ -266,7 +266,8 @@ export class Emulator {
 
   /** Invokes a function in-process (same path as the Lambda API, without HTTP). */
   invoke(request: InvokeRequest): Promise<InvokeResult> {
-    return this.#parts.lambda.invoker.invoke(request);
+    // A caller's bytes are always checked, as the Lambda API checks them (jsonByEddy is for eddy's own batches).
+    return this.#parts.lambda.invoker.invoke({ ...request, jsonByEddy: false });
   }
 
   /** Hears of every finished invocation (duration, billed duration, memory, errors). */
