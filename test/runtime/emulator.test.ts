@@ -121,6 +121,13 @@ describe('Emulator', () => {
     expect(seen().map((r) => r.data)).toEqual(['one']);
   });
 
+  it("invoke() checks the caller's payload whatever the request says", async () => {
+    emu = await Emulator.start({ dir: fixture, inMemory: true, port: 0 });
+    await expect(emu.invoke({ functionName: 'echo', payload: Buffer.from('{not json'), jsonByEddy: true })).rejects.toMatchObject({
+      name: 'InvalidRequestContentException',
+    });
+  });
+
   it('refuses an unknown option by name', async () => {
     await expect(Emulator.start({ dir: fixture, inMemory: true, port: 0, datadir: tmp } as never)).rejects.toMatchObject({
       code: 'EDDY_ERR_OPTION_INVALID',
