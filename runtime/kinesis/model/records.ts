@@ -3,7 +3,7 @@
 import type { ShardLog, StoredRecord } from '../../log/types.ts';
 import { KinesisApiError, invalidArgument, resourceNotFound, streamNotFound, validationError } from '../errors.ts';
 import { wireBlob, wireTimestamp, type OperationContext } from '../operation.ts';
-import { hashKeyHex, parseExplicitHashKey, partitionKeyHashHex, shardForHashHex } from './hash.ts';
+import { hashKeyWords, parseExplicitHashKey, partitionKeyWords, shardForWords } from './hash.ts';
 import { isExpired } from './resharding.ts';
 import { parseShardId, SEQUENCE_STEP, sequenceBase, sequenceNumbersFrom, sequenceValueAt } from './sequence.ts';
 import { rateExceededMessage, throughputOf } from './throughput.ts';
@@ -43,6 +43,9 @@ export function trackShardMapSave(stream: LiveStream, saved: Promise<void>): voi
   p.catch(() => {});
   pendingShardMaps.set(stream, p);
 }
+
+/** Scratch space for the hash key of the record being routed (routing is synchronous). */
+const hashKey = new Uint32Array(4);
 
 const bases = new WeakMap<ShardMeta, bigint>();
 function baseOf(shard: ShardMeta): bigint {
@@ -98,17 +101,17 @@ export async function appendEntries(
   const table = ctx.store.routing(stream);
   const n = entries.length;
   const target = new Array<ShardMeta>(n);
+  const key = hashKey;
   for (let i = 0; i < n; i++) {
     const e = entries[i]!;
-    let hex: string;
     if (e.ExplicitHashKey !== undefined) {
       const parsed = parseExplicitHashKey(e.ExplicitHashKey);
       if (!parsed.ok) throw invalidArgument(parsed.message);
-      hex = hashKeyHex(parsed.value);
+      hashKeyWords(parsed.value, key);
     } else {
-      hex = partitionKeyHashHex(e.PartitionKey);
+      partitionKeyWords(e.PartitionKey, key);
     }
-    const shard = shardForHashHex(table, hex);
+    const shard = shardForWords(table, key);
     if (!shard) throw new KinesisApiError('InternalFailure', undefined, 500); // open shards always cover the space
     target[i] = shard;
   }
