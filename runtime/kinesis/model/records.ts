@@ -2,7 +2,7 @@
 // iterator or a GetShardIterator call names, and records as GetRecords returns them.
 import type { ShardLog, StoredRecord } from '../../log/types.ts';
 import { KinesisApiError, invalidArgument, resourceNotFound, streamNotFound, validationError } from '../errors.ts';
-import { wireBlob, wireTimestamp, type OperationContext } from '../operation.ts';
+import { base64Of, jsonString, wireBlob, wireTimestamp, type OperationContext } from '../operation.ts';
 import { hashKeyWords, parseExplicitHashKey, partitionKeyWords, shardForWords } from './hash.ts';
 import { isExpired } from './resharding.ts';
 import { parseShardId, SEQUENCE_STEP, sequenceBase, sequenceNumbersFrom, sequenceValueAt } from './sequence.ts';
@@ -64,12 +64,13 @@ export function writableStream(ctx: OperationContext, ref: { StreamName?: string
 
 /**
  * Checks one record against the stream's record size (data + partition key, MaxRecordSizeInKiB).
- * path is where a ValidationException points ('data', 'records.3.member.data').
+ * index is the PutRecords entry's (a ValidationException points at 'records.3.member.data'; PutRecord's at 'data').
  */
-export function checkRecordSize(stream: LiveStream, entry: PutEntry, path: string): number {
+export function checkRecordSize(stream: LiveStream, entry: PutEntry, index?: number): number {
   const max = stream.meta.maxRecordSizeInKiB * 1024;
   const dataBytes = entry.Data.length;
   if (dataBytes > max) {
+    const path = index === undefined ? 'data' : `records.${index + 1}.member.data`;
     throw validationError(
       `1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=${dataBytes} cap=${dataBytes}]' at '${path}' ` +
         `failed to satisfy constraint: Member must have length less than or equal to ${max}`,
@@ -210,33 +211,62 @@ export function endIndex(shard: ShardMeta, log: ShardLog): bigint {
 }
 
 /**
- * Stored records as GetRecords returns them. Records sharing a write second get their sequence numbers by one
- * BigInt add each (the put path's batches make that the common case).
+ * Sequence numbers of stored records. Records sharing a write second get theirs by one BigInt add each (the
+ * put path's batches make that the common case).
  */
-export function wireRecords(shard: ShardMeta, records: readonly StoredRecord[]): Array<Record<string, unknown>> {
-  const out = new Array<Record<string, unknown>>(records.length);
+function sequenceNumbersOf(shard: ShardMeta, records: readonly StoredRecord[]): string[] {
+  const out = new Array<string>(records.length);
   const base = baseOf(shard);
   let prevIndex = -2n;
   let prevSecs = -1;
   let n = 0n;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    const secs = Math.floor(r.arrivalMs / 1000);
+    if (secs === prevSecs && r.index === prevIndex + 1n) n += SEQUENCE_STEP;
+    else n = sequenceValueAt(base, r.index, r.arrivalMs);
+    prevSecs = secs;
+    prevIndex = r.index;
+    out[i] = n.toString();
+  }
+  return out;
+}
+
+/** Stored records as GetRecords returns them. */
+export function wireRecords(shard: ShardMeta, records: readonly StoredRecord[]): Array<Record<string, unknown>> {
+  const seqs = sequenceNumbersOf(shard, records);
+  const out = new Array<Record<string, unknown>>(records.length);
   // Records of one put share an arrival time: they share its (immutable) wire timestamp too.
   let prevMs = Number.NaN;
   let ts = wireTimestamp(0);
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
     if (r.arrivalMs !== prevMs) ts = wireTimestamp((prevMs = r.arrivalMs));
-    const secs = Math.floor(r.arrivalMs / 1000);
-    if (secs === prevSecs && r.index === prevIndex + 1n) n += SEQUENCE_STEP;
-    else n = sequenceValueAt(base, r.index, r.arrivalMs);
-    prevSecs = secs;
-    prevIndex = r.index;
     // kinesalite's AWS-recorded records carry no EncryptionType; AWS documents it as optional: eddy sends it
     // only for records written to an encrypted stream.
     out[i] = r.encrypted
-      ? { SequenceNumber: n.toString(), ApproximateArrivalTimestamp: ts, Data: wireBlob(r.data), PartitionKey: r.partitionKey, EncryptionType: 'KMS' }
-      : { SequenceNumber: n.toString(), ApproximateArrivalTimestamp: ts, Data: wireBlob(r.data), PartitionKey: r.partitionKey };
+      ? { SequenceNumber: seqs[i]!, ApproximateArrivalTimestamp: ts, Data: wireBlob(r.data), PartitionKey: r.partitionKey, EncryptionType: 'KMS' }
+      : { SequenceNumber: seqs[i]!, ApproximateArrivalTimestamp: ts, Data: wireBlob(r.data), PartitionKey: r.partitionKey };
   }
   return out;
+}
+
+/** JSON.stringify(wireRecords(shard, records)), written without building the objects. */
+export function wireRecordsJson(shard: ShardMeta, records: readonly StoredRecord[]): string {
+  const seqs = sequenceNumbersOf(shard, records);
+  let out = '[';
+  let prevMs = Number.NaN;
+  let ts = '';
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    if (r.arrivalMs !== prevMs) ts = JSON.stringify(wireTimestamp((prevMs = r.arrivalMs)));
+    if (i > 0) out += ',';
+    out +=
+      '{"SequenceNumber":"' + seqs[i]! + '","ApproximateArrivalTimestamp":' + ts +
+      ',"Data":"' + base64Of(r.data) + '","PartitionKey":' + jsonString(r.partitionKey) +
+      (r.encrypted ? ',"EncryptionType":"KMS"}' : '}');
+  }
+  return out + ']';
 }
 
 export function checkThroughputRead(ctx: OperationContext, stream: LiveStream, shard: ShardMeta, log: ShardLog): void {

@@ -1,8 +1,8 @@
 // PutRecords: up to 500 records in one call, each routed to its shard; one result per entry, in order.
 // https://docs.aws.amazon.com/kinesis/latest/APIReference/API_PutRecords.html
 import { invalidArgument } from '../errors.ts';
-import { appendEntries, checkRecordSize, PUT_RECORDS_MAX_BYTES, writableStream } from '../model/records.ts';
-import type { Operation } from '../operation.ts';
+import { appendEntries, checkRecordSize, PUT_RECORDS_MAX_BYTES, writableStream, type PutResults } from '../model/records.ts';
+import { jsonString, PrebuiltOutput, type Operation } from '../operation.ts';
 import type { ConstraintTable } from '../validation.ts';
 import { MAX_DATA_BYTES } from './put-record.ts';
 import { streamArn, streamId, streamName } from './shapes.ts';
@@ -43,26 +43,60 @@ export const putRecords: Operation<Input> = {
     const n = entries.length;
     const sizes = new Array<number>(n);
     let total = 0;
-    for (let i = 0; i < n; i++) total += sizes[i] = checkRecordSize(stream, entries[i]!, `records.${i + 1}.member.data`);
+    for (let i = 0; i < n; i++) total += sizes[i] = checkRecordSize(stream, entries[i]!, i);
     if (total > PUT_RECORDS_MAX_BYTES) {
       // UNVERIFIED wording: AWS documents the 10 MiB request limit (data plus partition keys), not this text.
       throw invalidArgument(
         `The records of this PutRecords request total ${total} bytes (data blobs plus partition keys), over the limit of ${PUT_RECORDS_MAX_BYTES} bytes.`,
       );
     }
-    const { shardIds, sequenceNumbers, throttled } = await appendEntries(ctx, stream, entries, sizes, 'PutRecords');
-    let failed = 0;
-    const records = new Array<Record<string, string>>(n);
-    for (let i = 0; i < n; i++) {
-      const error = throttled?.[i];
-      if (error === undefined) {
-        records[i] = { SequenceNumber: sequenceNumbers[i]!, ShardId: shardIds[i]! };
-      } else {
-        failed++;
-        records[i] = { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: error };
-      }
-    }
-    // FailedRecordCount is 0, not absent, when every record succeeded (kinesalite, recorded from AWS).
-    return { FailedRecordCount: failed, Records: records, EncryptionType: stream.meta.encryptionType };
+    const results = await appendEntries(ctx, stream, entries, sizes, 'PutRecords');
+    return new PutRecordsOutput(results, stream.meta.encryptionType);
   },
 };
+
+const THROTTLED = 'ProvisionedThroughputExceededException';
+
+/** One entry per record, in request order: its shard and sequence number, or (throttled) the error. */
+export class PutRecordsOutput extends PrebuiltOutput {
+  readonly #results: PutResults;
+  readonly #encryptionType: string;
+  readonly #failed: number;
+
+  constructor(results: PutResults, encryptionType: string) {
+    super();
+    this.#results = results;
+    this.#encryptionType = encryptionType;
+    let failed = 0;
+    for (const error of results.throttled ?? []) if (error !== undefined) failed++;
+    this.#failed = failed;
+  }
+
+  value(): Record<string, unknown> {
+    const { shardIds, sequenceNumbers, throttled } = this.#results;
+    const records = new Array<Record<string, string>>(shardIds.length);
+    for (let i = 0; i < records.length; i++) {
+      const error = throttled?.[i];
+      records[i] =
+        error === undefined
+          ? { SequenceNumber: sequenceNumbers[i]!, ShardId: shardIds[i]! }
+          : { ErrorCode: THROTTLED, ErrorMessage: error };
+    }
+    // FailedRecordCount is 0, not absent, when every record succeeded (kinesalite, recorded from AWS).
+    return { FailedRecordCount: this.#failed, Records: records, EncryptionType: this.#encryptionType };
+  }
+
+  json(): string {
+    const { shardIds, sequenceNumbers, throttled } = this.#results;
+    let out = `{"FailedRecordCount":${this.#failed},"Records":[`;
+    for (let i = 0; i < shardIds.length; i++) {
+      if (i > 0) out += ',';
+      const error = throttled?.[i];
+      out +=
+        error === undefined
+          ? '{"SequenceNumber":"' + sequenceNumbers[i]! + '","ShardId":' + jsonString(shardIds[i]!) + '}'
+          : `{"ErrorCode":"${THROTTLED}","ErrorMessage":${jsonString(error)}}`;
+    }
+    return out + '],"EncryptionType":' + jsonString(this.#encryptionType) + '}';
+  }
+}
