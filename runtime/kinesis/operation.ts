@@ -37,12 +37,9 @@ export class WireBlob {
   constructor(readonly bytes: Uint8Array) {}
 
   toJSON(): string {
-    return base64Of(this.bytes);
+    const b = this.bytes;
+    return (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString('base64');
   }
-}
-
-export function base64Of(b: Uint8Array): string {
-  return (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength)).toString('base64');
 }
 
 /** An output timestamp: epoch seconds with ms precision in JSON; tag 1 + epoch ms in CBOR (as the Java SDK reads it). */
@@ -57,21 +54,12 @@ export class WireTimestamp {
 /**
  * An output that writes its own JSON: PutRecords and GetRecords answer hundreds to thousands of records a
  * call, and JSON.stringify of as many objects (with a toJSON call per blob and timestamp) was a large part of
- * their cost. json() is the text JSON.stringify(value()) gives; value() is the output for CBOR and in-process
+ * their cost. json() is the UTF-8 of JSON.stringify(value()); value() is the output for CBOR and in-process
  * calls (built only then).
  */
 export abstract class PrebuiltOutput {
-  abstract json(): string;
+  abstract json(): Buffer;
   abstract value(): Record<string, unknown>;
-}
-
-/** A string as a JSON literal: quoted as it is when nothing in it needs escaping (the common partition key). */
-export function jsonString(s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return JSON.stringify(s);
-  }
-  return '"' + s + '"';
 }
 
 export const wireBlob = (bytes: Uint8Array): WireBlob => new WireBlob(bytes);

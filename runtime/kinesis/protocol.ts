@@ -105,7 +105,7 @@ export function decodeBody(contentType: string, body: Buffer): Record<string, un
 /** The body of a response in the request's format. */
 export function encodeBody(contentType: string, data: unknown): Buffer {
   if (data instanceof PrebuiltOutput) {
-    if (!isCbor(contentType)) return Buffer.from(data.json(), 'utf8');
+    if (!isCbor(contentType)) return data.json();
     data = data.value();
   }
   if (isCbor(contentType)) {

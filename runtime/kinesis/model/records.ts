@@ -2,7 +2,8 @@
 // iterator or a GetShardIterator call names, and records as GetRecords returns them.
 import type { ShardLog, StoredRecord } from '../../log/types.ts';
 import { KinesisApiError, invalidArgument, resourceNotFound, streamNotFound, validationError } from '../errors.ts';
-import { base64Of, jsonString, wireBlob, wireTimestamp, type OperationContext } from '../operation.ts';
+import { jsonBytes, type JsonWriter } from '../json-writer.ts';
+import { wireBlob, wireTimestamp, type OperationContext } from '../operation.ts';
 import { hashKeyWords, parseExplicitHashKey, partitionKeyWords, shardForWords } from './hash.ts';
 import { isExpired } from './resharding.ts';
 import { parseShardId, SEQUENCE_STEP, sequenceBase, sequenceNumbersFrom, sequenceValueAt } from './sequence.ts';
@@ -251,23 +252,37 @@ export function wireRecords(shard: ShardMeta, records: readonly StoredRecord[]):
   return out;
 }
 
-/** JSON.stringify(wireRecords(shard, records)), written without building the objects. */
-export function wireRecordsJson(shard: ShardMeta, records: readonly StoredRecord[]): string {
+/** Writes JSON.stringify(wireRecords(shard, records)) without building the objects. */
+export function writeWireRecords(w: JsonWriter, shard: ShardMeta, records: readonly StoredRecord[]): void {
   const seqs = sequenceNumbersOf(shard, records);
-  let out = '[';
   let prevMs = Number.NaN;
   let ts = '';
+  w.raw(LIST_OPEN);
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
     if (r.arrivalMs !== prevMs) ts = JSON.stringify(wireTimestamp((prevMs = r.arrivalMs)));
-    if (i > 0) out += ',';
-    out +=
-      '{"SequenceNumber":"' + seqs[i]! + '","ApproximateArrivalTimestamp":' + ts +
-      ',"Data":"' + base64Of(r.data) + '","PartitionKey":' + jsonString(r.partitionKey) +
-      (r.encrypted ? ',"EncryptionType":"KMS"}' : '}');
+    w.raw(i === 0 ? RECORD_SEQUENCE : RECORD_NEXT_SEQUENCE);
+    w.ascii(seqs[i]!);
+    w.raw(RECORD_TIMESTAMP);
+    w.ascii(ts);
+    w.raw(RECORD_DATA);
+    w.base64(r.data);
+    w.raw(RECORD_KEY);
+    w.string(r.partitionKey);
+    w.raw(r.encrypted ? RECORD_KMS_CLOSE : RECORD_CLOSE);
   }
-  return out + ']';
+  w.raw(LIST_CLOSE);
 }
+
+const LIST_OPEN = jsonBytes('[');
+const LIST_CLOSE = jsonBytes(']');
+const RECORD_SEQUENCE = jsonBytes('{"SequenceNumber":"');
+const RECORD_NEXT_SEQUENCE = jsonBytes(',{"SequenceNumber":"');
+const RECORD_TIMESTAMP = jsonBytes('","ApproximateArrivalTimestamp":');
+const RECORD_DATA = jsonBytes(',"Data":');
+const RECORD_KEY = jsonBytes(',"PartitionKey":');
+const RECORD_CLOSE = jsonBytes('}');
+const RECORD_KMS_CLOSE = jsonBytes(',"EncryptionType":"KMS"}');
 
 export function checkThroughputRead(ctx: OperationContext, stream: LiveStream, shard: ShardMeta, log: ShardLog): void {
   if (!ctx.options.enforceLimits) return;

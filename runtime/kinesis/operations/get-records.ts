@@ -11,12 +11,13 @@ import {
   readableShard,
   shardNotFound,
   wireRecords,
-  wireRecordsJson,
+  writeWireRecords,
 } from '../model/records.ts';
 import { childShards } from '../model/resharding.ts';
 import { shardIdOf } from '../model/sequence.ts';
 import type { StoredRecord } from '../../log/types.ts';
 import type { ShardMeta } from '../model/types.ts';
+import { jsonBytes, JsonWriter } from '../json-writer.ts';
 import { PrebuiltOutput, type Operation } from '../operation.ts';
 import type { ConstraintTable } from '../validation.ts';
 import { streamArn } from './shapes.ts';
@@ -110,8 +111,24 @@ export class GetRecordsOutput extends PrebuiltOutput {
     return { Records: wireRecords(this.shard, this.records), ...this.rest };
   }
 
-  json(): string {
+  json(): Buffer {
+    let dataBytes = 0;
+    for (let i = 0; i < this.records.length; i++) dataBytes += this.records[i]!.data.length;
+    // Per record: its base64 and about 200 bytes of number, timestamp, key and member names.
+    const w = new JsonWriter(256 + Math.ceil(dataBytes / 3) * 4 + 200 * this.records.length);
+    w.raw(GET_HEAD);
+    writeWireRecords(w, this.shard, this.records);
     const rest = JSON.stringify(this.rest);
-    return '{"Records":' + wireRecordsJson(this.shard, this.records) + (rest === '{}' ? '}' : ',' + rest.slice(1));
+    if (rest === '{}') {
+      w.raw(GET_CLOSE);
+    } else {
+      w.raw(GET_COMMA);
+      w.text(rest.slice(1));
+    }
+    return w.finish();
   }
 }
+
+const GET_HEAD = jsonBytes('{"Records":');
+const GET_COMMA = jsonBytes(',');
+const GET_CLOSE = jsonBytes('}');

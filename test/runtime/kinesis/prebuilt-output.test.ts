@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { StoredRecord } from '../../../runtime/log/types.ts';
-import { wireRecords, wireRecordsJson } from '../../../runtime/kinesis/model/records.ts';
+import { JsonWriter } from '../../../runtime/kinesis/json-writer.ts';
+import { wireRecords, writeWireRecords } from '../../../runtime/kinesis/model/records.ts';
 import type { ShardMeta } from '../../../runtime/kinesis/model/types.ts';
-import { jsonString } from '../../../runtime/kinesis/operation.ts';
 import { GetRecordsOutput } from '../../../runtime/kinesis/operations/get-records.ts';
 import { PutRecordsOutput } from '../../../runtime/kinesis/operations/put-records.ts';
 
@@ -37,18 +37,33 @@ const storedRecords = fc
   });
 
 describe('hand-written JSON of the data-plane outputs', () => {
-  it('jsonString is JSON.stringify for any string', () => {
+  it('JsonWriter writes strings and blobs as JSON.stringify does, growing its buffer as needed', () => {
     fc.assert(
-      fc.property(fc.oneof(anyKey, fc.string({ unit: 'binary' })), (s) => {
-        expect(jsonString(s)).toBe(JSON.stringify(s));
-      }),
+      fc.property(
+        fc.array(fc.oneof(anyKey, fc.string({ unit: 'binary' }), fc.uint8Array({ maxLength: 700 })), { maxLength: 12 }),
+        fc.integer({ min: 0, max: 64 }),
+        (values, hint) => {
+          const w = new JsonWriter(hint);
+          w.text('[');
+          values.forEach((v, i) => {
+            if (i > 0) w.ascii(',');
+            if (typeof v === 'string') w.string(v);
+            else w.base64(v);
+          });
+          w.text(']');
+          const expected = JSON.stringify(values.map((v) => (typeof v === 'string' ? v : Buffer.from(v).toString('base64'))));
+          expect(w.finish().toString('utf8')).toBe(expected);
+        },
+      ),
     );
   });
 
-  it('wireRecordsJson is JSON.stringify(wireRecords)', () => {
+  it('writeWireRecords writes JSON.stringify(wireRecords)', () => {
     fc.assert(
       fc.property(storedRecords, (records) => {
-        expect(wireRecordsJson(shard, records)).toBe(JSON.stringify(wireRecords(shard, records)));
+        const w = new JsonWriter(0);
+        writeWireRecords(w, shard, records);
+        expect(w.finish().toString('utf8')).toBe(JSON.stringify(wireRecords(shard, records)));
       }),
     );
   });
@@ -64,7 +79,7 @@ describe('hand-written JSON of the data-plane outputs', () => {
         ),
         (records, rest) => {
           const out = new GetRecordsOutput(shard, records, rest);
-          expect(out.json()).toBe(JSON.stringify(out.value()));
+          expect(out.json().toString('utf8')).toBe(JSON.stringify(out.value()));
         },
       ),
     );
@@ -84,7 +99,7 @@ describe('hand-written JSON of the data-plane outputs', () => {
             throttled: someThrottled ? errors : undefined,
           };
           const out = new PutRecordsOutput(results, encryptionType);
-          expect(out.json()).toBe(JSON.stringify(out.value()));
+          expect(out.json().toString('utf8')).toBe(JSON.stringify(out.value()));
           expect(out.value()['FailedRecordCount']).toBe(someThrottled ? errors.filter((e) => e !== undefined).length : 0);
           expect((out.value()['Records'] as unknown[]).length).toBe(n);
         },
