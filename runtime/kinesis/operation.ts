@@ -26,6 +26,12 @@ export interface Operation<I = any, O = any> {
   constraints: ConstraintTable;
   run(input: I, ctx: OperationContext): Promise<O>;
   /**
+   * For the hot data-plane operations: the validated input of a JSON request in the common valid shape, or
+   * undefined to take the constraint table (which then picks AWS's error). It must accept nothing the table
+   * refuses, and return what validateInput would.
+   */
+  fastInput?(raw: Record<string, unknown>): I | undefined;
+  /**
    * For operations that start an UPDATING period with store.beginUpdate(stream, then, { operation, data }):
    * rebuilds `then` from the persisted data when eddy reopens a stream still UPDATING.
    */

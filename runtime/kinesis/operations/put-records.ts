@@ -3,22 +3,26 @@
 import { invalidArgument } from '../errors.ts';
 import { appendEntries, checkRecordSize, PUT_RECORDS_MAX_BYTES, writableStream, type PutResults } from '../model/records.ts';
 import { PrebuiltOutput, type Operation } from '../operation.ts';
-import type { ConstraintTable } from '../validation.ts';
+import { anchored, decodeBase64, type ConstraintTable } from '../validation.ts';
 import { MAX_DATA_BYTES } from './put-record.ts';
 import { streamArn, streamId, streamName } from './shapes.ts';
+
+const MAX_ENTRIES = 500;
+const MAX_PARTITION_KEY = 256;
+const EXPLICIT_HASH_KEY = '0|([1-9]\\d{0,38})';
 
 export const constraints: ConstraintTable = {
   Records: {
     type: 'List',
     notNull: true,
     lengthGreaterThanOrEqual: 1,
-    lengthLessThanOrEqual: 500,
+    lengthLessThanOrEqual: MAX_ENTRIES,
     memberStr: 'com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry@c965e310',
     children: {
       type: 'Structure',
       members: {
-        PartitionKey: { type: 'String', notNull: true, lengthGreaterThanOrEqual: 1, lengthLessThanOrEqual: 256 },
-        ExplicitHashKey: { type: 'String', regex: '0|([1-9]\\d{0,38})' },
+        PartitionKey: { type: 'String', notNull: true, lengthGreaterThanOrEqual: 1, lengthLessThanOrEqual: MAX_PARTITION_KEY },
+        ExplicitHashKey: { type: 'String', regex: EXPLICIT_HASH_KEY },
         Data: { type: 'Blob', notNull: true, lengthLessThanOrEqual: MAX_DATA_BYTES },
       },
     },
@@ -34,9 +38,42 @@ interface Input {
   StreamARN?: string;
 }
 
+const STREAM_NAME = anchored(streamName.regex!);
+const STREAM_NAME_MIN = streamName.lengthGreaterThanOrEqual!;
+const STREAM_NAME_MAX = streamName.lengthLessThanOrEqual!;
+const HASH_KEY = anchored(EXPLICIT_HASH_KEY);
+
+/**
+ * The table's checks for the shape every SDK sends (JSON, StreamName, entries of a string key and base64
+ * data), without its per-value closures and copies; anything else goes to the table.
+ */
+function fastInput(raw: Record<string, unknown>): Input | undefined {
+  const { Records: list, StreamName: name } = raw;
+  if (raw['StreamARN'] != null || raw['StreamId'] != null) return undefined;
+  if (typeof name !== 'string' || name.length < STREAM_NAME_MIN || name.length > STREAM_NAME_MAX || !STREAM_NAME.test(name)) return undefined;
+  if (!Array.isArray(list) || list.length < 1 || list.length > MAX_ENTRIES) return undefined;
+  const records = new Array<Input['Records'][number]>(list.length);
+  for (let i = 0; i < list.length; i++) {
+    const e: unknown = list[i];
+    if (typeof e !== 'object' || e === null || Array.isArray(e)) return undefined;
+    const { PartitionKey: key, ExplicitHashKey: hashKey, Data: text } = e as Record<string, unknown>;
+    if (typeof key !== 'string' || key.length < 1 || key.length > MAX_PARTITION_KEY || typeof text !== 'string') return undefined;
+    const data = decodeBase64(text);
+    if (data === undefined || data.length > MAX_DATA_BYTES) return undefined;
+    if (hashKey == null) {
+      records[i] = { PartitionKey: key, Data: data };
+    } else {
+      if (typeof hashKey !== 'string' || !HASH_KEY.test(hashKey)) return undefined;
+      records[i] = { PartitionKey: key, ExplicitHashKey: hashKey, Data: data };
+    }
+  }
+  return { Records: records, StreamName: name };
+}
+
 export const putRecords: Operation<Input> = {
   name: 'PutRecords',
   constraints,
+  fastInput,
   async run(input, ctx) {
     const stream = writableStream(ctx, input);
     const entries = input.Records;
