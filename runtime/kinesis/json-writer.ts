@@ -33,6 +33,12 @@ export class JsonWriter {
     this.#pos += this.#buf.write(json, this.#pos, 'utf8');
   }
 
+  /** Lets source write at most maxBytes of JSON text at the end (its writeTo returns where it stopped). */
+  from(source: { writeTo(buf: Uint8Array, at: number): number }, maxBytes: number): void {
+    this.#room(maxBytes);
+    this.#pos = source.writeTo(this.#buf, this.#pos);
+  }
+
   /** Text the caller knows is printable ASCII without '"' or '\' (digits, shard ids): copied as it is. */
   ascii(s: string): void {
     const n = s.length;

@@ -6,7 +6,7 @@ import { jsonBytes, type JsonWriter } from '../json-writer.ts';
 import { wireBlob, wireTimestamp, type OperationContext } from '../operation.ts';
 import { hashKeyWords, parseExplicitHashKey, partitionKeyWords, shardForWords } from './hash.ts';
 import { isExpired } from './resharding.ts';
-import { parseShardId, SEQUENCE_STEP, sequenceBase, sequenceNumbersFrom, sequenceValueAt } from './sequence.ts';
+import { parseShardId, sequenceBase, SequenceCounter, sequenceNumbersFrom, sequenceValueAt, SEQUENCE_DIGITS_MAX } from './sequence.ts';
 import { rateExceededMessage, throughputOf } from './throughput.ts';
 import type { LiveStream, ShardMeta } from './types.ts';
 
@@ -212,57 +212,56 @@ export function endIndex(shard: ShardMeta, log: ShardLog): bigint {
 }
 
 /**
- * Sequence numbers of stored records. Records sharing a write second get theirs by one BigInt add each (the
- * put path's batches make that the common case).
+ * Visits stored records with their sequence number in counter. Records that follow each other in the log
+ * and share a write second differ by one SEQUENCE_STEP (the put path's batches make that the common case).
  */
-function sequenceNumbersOf(shard: ShardMeta, records: readonly StoredRecord[]): string[] {
-  const out = new Array<string>(records.length);
+function forEachNumbered(
+  shard: ShardMeta,
+  records: readonly StoredRecord[],
+  visit: (r: StoredRecord, i: number, counter: SequenceCounter) => void,
+): void {
   const base = baseOf(shard);
+  const counter = new SequenceCounter();
   let prevIndex = -2n;
   let prevSecs = -1;
-  let n = 0n;
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
     const secs = Math.floor(r.arrivalMs / 1000);
-    if (secs === prevSecs && r.index === prevIndex + 1n) n += SEQUENCE_STEP;
-    else n = sequenceValueAt(base, r.index, r.arrivalMs);
+    if (secs === prevSecs && r.index === prevIndex + 1n) counter.step();
+    else counter.set(sequenceValueAt(base, r.index, r.arrivalMs));
     prevSecs = secs;
     prevIndex = r.index;
-    out[i] = n.toString();
+    visit(r, i, counter);
   }
-  return out;
 }
 
 /** Stored records as GetRecords returns them. */
 export function wireRecords(shard: ShardMeta, records: readonly StoredRecord[]): Array<Record<string, unknown>> {
-  const seqs = sequenceNumbersOf(shard, records);
   const out = new Array<Record<string, unknown>>(records.length);
   // Records of one put share an arrival time: they share its (immutable) wire timestamp too.
   let prevMs = Number.NaN;
   let ts = wireTimestamp(0);
-  for (let i = 0; i < records.length; i++) {
-    const r = records[i]!;
+  forEachNumbered(shard, records, (r, i, counter) => {
     if (r.arrivalMs !== prevMs) ts = wireTimestamp((prevMs = r.arrivalMs));
+    const seq = counter.toString();
     // kinesalite's AWS-recorded records carry no EncryptionType; AWS documents it as optional: eddy sends it
     // only for records written to an encrypted stream.
     out[i] = r.encrypted
-      ? { SequenceNumber: seqs[i]!, ApproximateArrivalTimestamp: ts, Data: wireBlob(r.data), PartitionKey: r.partitionKey, EncryptionType: 'KMS' }
-      : { SequenceNumber: seqs[i]!, ApproximateArrivalTimestamp: ts, Data: wireBlob(r.data), PartitionKey: r.partitionKey };
-  }
+      ? { SequenceNumber: seq, ApproximateArrivalTimestamp: ts, Data: wireBlob(r.data), PartitionKey: r.partitionKey, EncryptionType: 'KMS' }
+      : { SequenceNumber: seq, ApproximateArrivalTimestamp: ts, Data: wireBlob(r.data), PartitionKey: r.partitionKey };
+  });
   return out;
 }
 
 /** Writes JSON.stringify(wireRecords(shard, records)) without building the objects. */
 export function writeWireRecords(w: JsonWriter, shard: ShardMeta, records: readonly StoredRecord[]): void {
-  const seqs = sequenceNumbersOf(shard, records);
   let prevMs = Number.NaN;
   let ts = '';
   w.raw(LIST_OPEN);
-  for (let i = 0; i < records.length; i++) {
-    const r = records[i]!;
+  forEachNumbered(shard, records, (r, i, counter) => {
     if (r.arrivalMs !== prevMs) ts = JSON.stringify(wireTimestamp((prevMs = r.arrivalMs)));
     w.raw(i === 0 ? RECORD_SEQUENCE : RECORD_NEXT_SEQUENCE);
-    w.ascii(seqs[i]!);
+    w.from(counter, SEQUENCE_DIGITS_MAX);
     w.raw(RECORD_TIMESTAMP);
     w.ascii(ts);
     w.raw(RECORD_DATA);
@@ -270,7 +269,7 @@ export function writeWireRecords(w: JsonWriter, shard: ShardMeta, records: reado
     w.raw(RECORD_KEY);
     w.string(r.partitionKey);
     w.raw(r.encrypted ? RECORD_KMS_CLOSE : RECORD_CLOSE);
-  }
+  });
   w.raw(LIST_CLOSE);
 }
 
