@@ -26,6 +26,12 @@ export interface Operation<I = any, O = any> {
   constraints: ConstraintTable;
   run(input: I, ctx: OperationContext): Promise<O>;
   /**
+   * For the hot data-plane operations: the validated input of a JSON request in the common valid shape, or
+   * undefined to take the constraint table (which then picks AWS's error). It must accept nothing the table
+   * refuses, and return what validateInput would.
+   */
+  fastInput?(raw: Record<string, unknown>): I | undefined;
+  /**
    * For operations that start an UPDATING period with store.beginUpdate(stream, then, { operation, data }):
    * rebuilds `then` from the persisted data when eddy reopens a stream still UPDATING.
    */
@@ -49,6 +55,17 @@ export class WireTimestamp {
   toJSON(): number {
     return this.ms / 1000;
   }
+}
+
+/**
+ * An output that writes its own JSON: PutRecords and GetRecords answer hundreds to thousands of records a
+ * call, and JSON.stringify of as many objects (with a toJSON call per blob and timestamp) was a large part of
+ * their cost. json() is the UTF-8 of JSON.stringify(value()); value() is the output for CBOR and in-process
+ * calls (built only then).
+ */
+export abstract class PrebuiltOutput {
+  abstract json(): Buffer;
+  abstract value(): Record<string, unknown>;
 }
 
 export const wireBlob = (bytes: Uint8Array): WireBlob => new WireBlob(bytes);

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import http2 from 'node:http2';
 import { decode as cborDecode, encode as cborEncode, Tag } from 'cbor2';
 import type { HttpRequest, HttpResponse } from '../server/listener.ts';
-import { WireBlob, WireTimestamp } from './operation.ts';
+import { PrebuiltOutput, WireBlob, WireTimestamp } from './operation.ts';
 
 export const AMZ_JSON = 'application/x-amz-json-1.1';
 export const AMZ_JSON_10 = 'application/x-amz-json-1.0';
@@ -104,6 +104,10 @@ export function decodeBody(contentType: string, body: Buffer): Record<string, un
 
 /** The body of a response in the request's format. */
 export function encodeBody(contentType: string, data: unknown): Buffer {
+  if (data instanceof PrebuiltOutput) {
+    if (!isCbor(contentType)) return data.json();
+    data = data.value();
+  }
   if (isCbor(contentType)) {
     const bytes = cborEncode(toCbor(data));
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -132,6 +136,7 @@ function plainBytes(b: Uint8Array): Uint8Array {
 /** Output values as the SDK hands them to callers: Uint8Array blobs, Date timestamps (for in-process calls). */
 export function toPlain(v: unknown): unknown {
   if (v === null || typeof v !== 'object') return v;
+  if (v instanceof PrebuiltOutput) return toPlain(v.value());
   if (v instanceof WireBlob) return v.bytes;
   if (v instanceof WireTimestamp) return new Date(v.ms);
   if (v instanceof Uint8Array || v instanceof Date) return v;

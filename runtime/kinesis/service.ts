@@ -207,7 +207,8 @@ export class KinesisService {
     let out: unknown;
     try {
       if (this.#closed) throw new KinesisApiError('InternalFailure', undefined, 500);
-      const input = validateInput(op.constraints, data, isCbor(contentType) ? 'cbor' : 'json');
+      const cbor = isCbor(contentType);
+      const input = (!cbor && op.fastInput?.(data)) || validateInput(op.constraints, data, cbor ? 'cbor' : 'json');
       out = await op.run(input, this.#context(requestId));
     } catch (err) {
       const apiError = isKinesisApiError(err) ? err : internal(op.name, err);

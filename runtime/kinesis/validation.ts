@@ -249,24 +249,33 @@ const B64_VALUE = new Int8Array(128).fill(-1);
 for (let i = 0; i < 64; i++) B64_VALUE['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
 
 /**
- * Decodes strict base64 as AWS accepts it. Node's decoder skips characters outside the alphabet and stops at
- * '=', so a decoded length short of what the text implies reveals those; it also takes base64url's '-' and
- * '_', and ignores the unused bits of the last character, which are checked separately. Only a rejected
- * value pays for the diagnosis that picks AWS's message.
+ * Decodes strict base64 as AWS accepts it; undefined when AWS would refuse it. Node's decoder skips
+ * characters outside the alphabet and stops at '=', so a decoded length short of what the text implies
+ * reveals those; it also takes base64url's '-' and '_', and ignores the unused bits of the last character,
+ * which are checked separately.
  */
-function decodeBase64Blob(s: string): Buffer {
+export function decodeBase64(s: string): Buffer | undefined {
   const len = s.length;
-  if (len % 4 !== 0) {
-    throw serializationError(
-      `'${s}' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: ${len}`,
-    );
-  }
+  if (len % 4 !== 0) return undefined;
   const bytes = Buffer.from(s, 'base64');
   const pads = len === 0 ? 0 : s.charCodeAt(len - 1) !== 61 ? 0 : s.charCodeAt(len - 2) !== 61 ? 1 : 2;
   if (bytes.length === (len / 4) * 3 - pads && s.indexOf('-') === -1 && s.indexOf('_') === -1) {
     if (pads === 0) return bytes;
     const last = B64_VALUE[s.charCodeAt(len - 1 - pads)] ?? -1;
     if (last >= 0 && (last & (pads === 1 ? 0b11 : 0b1111)) === 0) return bytes;
+  }
+  return undefined;
+}
+
+/** decodeBase64, or the SerializationException AWS answers; only a rejected value pays for picking its message. */
+function decodeBase64Blob(s: string): Buffer {
+  const bytes = decodeBase64(s);
+  if (bytes) return bytes;
+  const len = s.length;
+  if (len % 4 !== 0) {
+    throw serializationError(
+      `'${s}' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: ${len}`,
+    );
   }
   const bad = BASE64_BAD.exec(s);
   if (bad) throw serializationError(`'${s}' can not be converted to a Blob: Invalid Base64 character: '${bad[0][0]}'`);
@@ -275,6 +284,11 @@ function decodeBase64Blob(s: string): Buffer {
 }
 
 // ---- constraints -------------------------------------------------------------------------------------
+
+/** A table's regex as it is checked: against the whole value. */
+export function anchored(regex: string): RegExp {
+  return new RegExp(`^(?:${regex})$`);
+}
 
 interface Rule {
   ok(v: unknown): boolean;
@@ -316,7 +330,7 @@ function ruleFor(key: keyof Constraint, shape: Constraint): Rule | undefined {
       return { ok: (v) => (v as number) <= n, message: `Member must have value less than or equal to ${n}` };
     }
     case 'regex': {
-      const re = new RegExp(`^(?:${shape.regex!})$`);
+      const re = anchored(shape.regex!);
       return { ok: (v) => re.test(String(v)), message: `Member must satisfy regular expression pattern: ${shape.regex}` };
     }
     case 'enum': {

@@ -2,10 +2,11 @@
 // iterator or a GetShardIterator call names, and records as GetRecords returns them.
 import type { ShardLog, StoredRecord } from '../../log/types.ts';
 import { KinesisApiError, invalidArgument, resourceNotFound, streamNotFound, validationError } from '../errors.ts';
+import { jsonBytes, type JsonWriter } from '../json-writer.ts';
 import { wireBlob, wireTimestamp, type OperationContext } from '../operation.ts';
-import { hashKeyHex, parseExplicitHashKey, partitionKeyHashHex, shardForHashHex } from './hash.ts';
+import { hashKeyWords, parseExplicitHashKey, partitionKeyWords, shardForWords } from './hash.ts';
 import { isExpired } from './resharding.ts';
-import { parseShardId, SEQUENCE_STEP, sequenceBase, sequenceNumbersFrom, sequenceValueAt } from './sequence.ts';
+import { parseShardId, sequenceBase, SequenceCounter, sequenceNumbersFrom, sequenceValueAt, SEQUENCE_DIGITS_MAX } from './sequence.ts';
 import { rateExceededMessage, throughputOf } from './throughput.ts';
 import type { LiveStream, ShardMeta } from './types.ts';
 
@@ -44,6 +45,9 @@ export function trackShardMapSave(stream: LiveStream, saved: Promise<void>): voi
   pendingShardMaps.set(stream, p);
 }
 
+/** Scratch space for the hash key of the record being routed (routing is synchronous). */
+const hashKey = new Uint32Array(4);
+
 const bases = new WeakMap<ShardMeta, bigint>();
 function baseOf(shard: ShardMeta): bigint {
   let b = bases.get(shard);
@@ -61,12 +65,13 @@ export function writableStream(ctx: OperationContext, ref: { StreamName?: string
 
 /**
  * Checks one record against the stream's record size (data + partition key, MaxRecordSizeInKiB).
- * path is where a ValidationException points ('data', 'records.3.member.data').
+ * index is the PutRecords entry's (a ValidationException points at 'records.3.member.data'; PutRecord's at 'data').
  */
-export function checkRecordSize(stream: LiveStream, entry: PutEntry, path: string): number {
+export function checkRecordSize(stream: LiveStream, entry: PutEntry, index?: number): number {
   const max = stream.meta.maxRecordSizeInKiB * 1024;
   const dataBytes = entry.Data.length;
   if (dataBytes > max) {
+    const path = index === undefined ? 'data' : `records.${index + 1}.member.data`;
     throw validationError(
       `1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=${dataBytes} cap=${dataBytes}]' at '${path}' ` +
         `failed to satisfy constraint: Member must have length less than or equal to ${max}`,
@@ -98,17 +103,17 @@ export async function appendEntries(
   const table = ctx.store.routing(stream);
   const n = entries.length;
   const target = new Array<ShardMeta>(n);
+  const key = hashKey;
   for (let i = 0; i < n; i++) {
     const e = entries[i]!;
-    let hex: string;
     if (e.ExplicitHashKey !== undefined) {
       const parsed = parseExplicitHashKey(e.ExplicitHashKey);
       if (!parsed.ok) throw invalidArgument(parsed.message);
-      hex = hashKeyHex(parsed.value);
+      hashKeyWords(parsed.value, key);
     } else {
-      hex = partitionKeyHashHex(e.PartitionKey);
+      partitionKeyWords(e.PartitionKey, key);
     }
-    const shard = shardForHashHex(table, hex);
+    const shard = shardForWords(table, key);
     if (!shard) throw new KinesisApiError('InternalFailure', undefined, 500); // open shards always cover the space
     target[i] = shard;
   }
@@ -207,34 +212,76 @@ export function endIndex(shard: ShardMeta, log: ShardLog): bigint {
 }
 
 /**
- * Stored records as GetRecords returns them. Records sharing a write second get their sequence numbers by one
- * BigInt add each (the put path's batches make that the common case).
+ * Visits stored records with their sequence number in counter. Records that follow each other in the log
+ * and share a write second differ by one SEQUENCE_STEP (the put path's batches make that the common case).
  */
-export function wireRecords(shard: ShardMeta, records: readonly StoredRecord[]): Array<Record<string, unknown>> {
-  const out = new Array<Record<string, unknown>>(records.length);
+function forEachNumbered(
+  shard: ShardMeta,
+  records: readonly StoredRecord[],
+  visit: (r: StoredRecord, i: number, counter: SequenceCounter) => void,
+): void {
   const base = baseOf(shard);
+  const counter = new SequenceCounter();
   let prevIndex = -2n;
   let prevSecs = -1;
-  let n = 0n;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    const secs = Math.floor(r.arrivalMs / 1000);
+    if (secs === prevSecs && r.index === prevIndex + 1n) counter.step();
+    else counter.set(sequenceValueAt(base, r.index, r.arrivalMs));
+    prevSecs = secs;
+    prevIndex = r.index;
+    visit(r, i, counter);
+  }
+}
+
+/** Stored records as GetRecords returns them. */
+export function wireRecords(shard: ShardMeta, records: readonly StoredRecord[]): Array<Record<string, unknown>> {
+  const out = new Array<Record<string, unknown>>(records.length);
   // Records of one put share an arrival time: they share its (immutable) wire timestamp too.
   let prevMs = Number.NaN;
   let ts = wireTimestamp(0);
-  for (let i = 0; i < records.length; i++) {
-    const r = records[i]!;
+  forEachNumbered(shard, records, (r, i, counter) => {
     if (r.arrivalMs !== prevMs) ts = wireTimestamp((prevMs = r.arrivalMs));
-    const secs = Math.floor(r.arrivalMs / 1000);
-    if (secs === prevSecs && r.index === prevIndex + 1n) n += SEQUENCE_STEP;
-    else n = sequenceValueAt(base, r.index, r.arrivalMs);
-    prevSecs = secs;
-    prevIndex = r.index;
+    const seq = counter.toString();
     // kinesalite's AWS-recorded records carry no EncryptionType; AWS documents it as optional: eddy sends it
     // only for records written to an encrypted stream.
     out[i] = r.encrypted
-      ? { SequenceNumber: n.toString(), ApproximateArrivalTimestamp: ts, Data: wireBlob(r.data), PartitionKey: r.partitionKey, EncryptionType: 'KMS' }
-      : { SequenceNumber: n.toString(), ApproximateArrivalTimestamp: ts, Data: wireBlob(r.data), PartitionKey: r.partitionKey };
-  }
+      ? { SequenceNumber: seq, ApproximateArrivalTimestamp: ts, Data: wireBlob(r.data), PartitionKey: r.partitionKey, EncryptionType: 'KMS' }
+      : { SequenceNumber: seq, ApproximateArrivalTimestamp: ts, Data: wireBlob(r.data), PartitionKey: r.partitionKey };
+  });
   return out;
 }
+
+/** Writes JSON.stringify(wireRecords(shard, records)) without building the objects. */
+export function writeWireRecords(w: JsonWriter, shard: ShardMeta, records: readonly StoredRecord[]): void {
+  let prevMs = Number.NaN;
+  let ts = '';
+  w.raw(LIST_OPEN);
+  forEachNumbered(shard, records, (r, i, counter) => {
+    if (r.arrivalMs !== prevMs) ts = JSON.stringify(wireTimestamp((prevMs = r.arrivalMs)));
+    w.raw(i === 0 ? RECORD_SEQUENCE : RECORD_NEXT_SEQUENCE);
+    w.from(counter, SEQUENCE_DIGITS_MAX);
+    w.raw(RECORD_TIMESTAMP);
+    w.ascii(ts);
+    w.raw(RECORD_DATA);
+    w.base64(r.data);
+    w.raw(RECORD_KEY);
+    w.string(r.partitionKey);
+    w.raw(r.encrypted ? RECORD_KMS_CLOSE : RECORD_CLOSE);
+  });
+  w.raw(LIST_CLOSE);
+}
+
+const LIST_OPEN = jsonBytes('[');
+const LIST_CLOSE = jsonBytes(']');
+const RECORD_SEQUENCE = jsonBytes('{"SequenceNumber":"');
+const RECORD_NEXT_SEQUENCE = jsonBytes(',{"SequenceNumber":"');
+const RECORD_TIMESTAMP = jsonBytes('","ApproximateArrivalTimestamp":');
+const RECORD_DATA = jsonBytes(',"Data":');
+const RECORD_KEY = jsonBytes(',"PartitionKey":');
+const RECORD_CLOSE = jsonBytes('}');
+const RECORD_KMS_CLOSE = jsonBytes(',"EncryptionType":"KMS"}');
 
 export function checkThroughputRead(ctx: OperationContext, stream: LiveStream, shard: ShardMeta, log: ShardLog): void {
   if (!ctx.options.enforceLimits) return;

@@ -55,12 +55,90 @@ export function sequenceValueAt(base: bigint, index: bigint, writeMs: number): b
 /** Sequence numbers of count consecutive records from firstIndex, all written at writeMs (the put path). */
 export function sequenceNumbersFrom(base: bigint, firstIndex: bigint, count: number, writeMs: number): string[] {
   const out = new Array<string>(count);
-  let n = base | ((firstIndex + 1n) << SHIFT_POSITION) | (BigInt(Math.floor(writeMs / 1000)) << SHIFT_WRITE);
+  const counter = new SequenceCounter();
+  counter.set(sequenceValueAt(base, firstIndex, writeMs));
   for (let i = 0; i < count; i++) {
-    out[i] = n.toString();
-    n += SEQUENCE_STEP;
+    out[i] = counter.toString();
+    counter.step();
   }
   return out;
+}
+
+const LIMB = 10_000_000;
+const LIMB_DIGITS = 7;
+/** 63 digits: room above the 56 of every sequence number. */
+const LIMBS = 9;
+/** The most digits SequenceCounter.writeTo writes. */
+export const SEQUENCE_DIGITS_MAX = LIMBS * LIMB_DIGITS;
+const LIMB_BIG = BigInt(LIMB);
+const COUNTER_LIMIT = 10n ** BigInt(SEQUENCE_DIGITS_MAX);
+const STEP_LIMBS = new Int32Array(LIMBS);
+for (let i = 0, v = SEQUENCE_STEP; i < LIMBS; i++, v /= LIMB_BIG) STEP_LIMBS[i] = Number(v % LIMB_BIG);
+const scratch = Buffer.alloc(SEQUENCE_DIGITS_MAX);
+/** '00' to '99' as ASCII byte pairs. */
+const DIGIT_PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  DIGIT_PAIRS[2 * i] = 48 + Math.floor(i / 10);
+  DIGIT_PAIRS[2 * i + 1] = 48 + (i % 10);
+}
+
+/**
+ * A sequence number in decimal, for numbering runs of records: consecutive records of a shard written in the
+ * same second differ by SEQUENCE_STEP, and adding it to decimal limbs costs a fraction of a BigInt toString
+ * (the put and get paths number thousands of records a call).
+ */
+export class SequenceCounter {
+  /** Seven decimal digits each, least significant first. */
+  readonly #limbs = new Int32Array(LIMBS);
+
+  set(value: bigint): void {
+    if (value < 0n || value >= COUNTER_LIMIT) throw new RangeError(`${value} is not a sequence number`);
+    let v = value;
+    for (let i = 0; i < LIMBS; i++, v /= LIMB_BIG) this.#limbs[i] = Number(v % LIMB_BIG);
+  }
+
+  /** Adds SEQUENCE_STEP. */
+  step(): void {
+    const limbs = this.#limbs;
+    let carry = 0;
+    for (let i = 0; i < LIMBS; i++) {
+      const sum = limbs[i]! + STEP_LIMBS[i]! + carry;
+      carry = sum >= LIMB ? 1 : 0;
+      limbs[i] = sum - carry * LIMB;
+    }
+  }
+
+  /** Writes the number's ASCII digits at buf[at..] (at most SEQUENCE_DIGITS_MAX) and returns where they end. */
+  writeTo(buf: Uint8Array, at: number): number {
+    const limbs = this.#limbs;
+    let top = LIMBS - 1;
+    while (top > 0 && limbs[top] === 0) top--;
+    // The most significant limb without leading zeros, then every other one as seven digits.
+    const head = String(limbs[top]!);
+    for (let k = 0; k < head.length; k++) buf[at + k] = head.charCodeAt(k);
+    let p = at + head.length;
+    for (let i = top - 1; i >= 0; i--, p += LIMB_DIGITS) {
+      // Two digits per table lookup: 7 = 1 + 2 + 2 + 2.
+      let v = limbs[i]!;
+      const d56 = v % 100;
+      v = (v / 100) | 0;
+      const d34 = v % 100;
+      v = (v / 100) | 0;
+      const d12 = v % 100;
+      buf[p] = 48 + ((v / 100) | 0);
+      buf[p + 1] = DIGIT_PAIRS[2 * d12]!;
+      buf[p + 2] = DIGIT_PAIRS[2 * d12 + 1]!;
+      buf[p + 3] = DIGIT_PAIRS[2 * d34]!;
+      buf[p + 4] = DIGIT_PAIRS[2 * d34 + 1]!;
+      buf[p + 5] = DIGIT_PAIRS[2 * d56]!;
+      buf[p + 6] = DIGIT_PAIRS[2 * d56 + 1]!;
+    }
+    return p;
+  }
+
+  toString(): string {
+    return scratch.toString('latin1', 0, this.writeTo(scratch, 0));
+  }
 }
 
 /** The shard's SequenceNumberRange.StartingSequenceNumber: below the number of its first record. */

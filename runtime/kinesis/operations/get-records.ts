@@ -11,11 +11,14 @@ import {
   readableShard,
   shardNotFound,
   wireRecords,
+  writeWireRecords,
 } from '../model/records.ts';
 import { childShards } from '../model/resharding.ts';
 import { shardIdOf } from '../model/sequence.ts';
 import type { StoredRecord } from '../../log/types.ts';
-import type { Operation } from '../operation.ts';
+import type { ShardMeta } from '../model/types.ts';
+import { jsonBytes, JsonWriter } from '../json-writer.ts';
+import { PrebuiltOutput, type Operation } from '../operation.ts';
 import type { ConstraintTable } from '../validation.ts';
 import { streamArn } from './shapes.ts';
 
@@ -65,7 +68,6 @@ export const getRecords: Operation<Input> = {
 
     let bytes = 0;
     for (let i = 0; i < records.length; i++) bytes += records[i]!.data.length;
-    const out = wireRecords(shard, records);
     chargeThroughputRead(ctx, log, bytes);
     if (records.length > 0) ctx.emit({ type: 'read', streamName: stream.meta.name, shardId: shard.shardId, records: records.length, bytes });
 
@@ -73,24 +75,60 @@ export const getRecords: Operation<Input> = {
     // ms from the tip: 0 once the reader has everything; else the age of the newest record returned.
     const last = records.at(-1);
     const millisBehind = atEnd ? 0 : Math.max(0, now - (last?.arrivalMs ?? now));
-    const response: Record<string, unknown> = { Records: out };
+    const rest: Record<string, unknown> = {};
     if (atEnd && shard.closedAtMs !== undefined) {
-      response['MillisBehindLatest'] = millisBehind;
-      response['ChildShards'] = childShards(stream.meta.shards, shard.shardId).map((c) => ({
+      rest['MillisBehindLatest'] = millisBehind;
+      rest['ChildShards'] = childShards(stream.meta.shards, shard.shardId).map((c) => ({
         ShardId: c.shardId,
         ParentShards: c.adjacentParentShardId !== undefined ? [c.parentShardId!, c.adjacentParentShardId] : [c.parentShardId!],
         HashKeyRange: { StartingHashKey: c.startingHashKey, EndingHashKey: c.endingHashKey },
       }));
-      return response;
+      return new GetRecordsOutput(shard, records, rest);
     }
-    response['NextShardIterator'] = encodeIterator({
+    rest['NextShardIterator'] = encodeIterator({
       streamName: pos.streamName,
       streamCreatedAtMs: pos.streamCreatedAtMs,
       shardOrdinal: pos.shardOrdinal,
       index: from,
       createdAtMs: now,
     });
-    response['MillisBehindLatest'] = millisBehind;
-    return response;
+    rest['MillisBehindLatest'] = millisBehind;
+    return new GetRecordsOutput(shard, records, rest);
   },
 };
+
+/** Records first, then the other members (NextShardIterator, MillisBehindLatest, ChildShards) in their order. */
+export class GetRecordsOutput extends PrebuiltOutput {
+  constructor(
+    readonly shard: ShardMeta,
+    readonly records: readonly StoredRecord[],
+    readonly rest: Record<string, unknown>,
+  ) {
+    super();
+  }
+
+  value(): Record<string, unknown> {
+    return { Records: wireRecords(this.shard, this.records), ...this.rest };
+  }
+
+  json(): Buffer {
+    let dataBytes = 0;
+    for (let i = 0; i < this.records.length; i++) dataBytes += this.records[i]!.data.length;
+    // Per record: its base64 and about 200 bytes of number, timestamp, key and member names.
+    const w = new JsonWriter(256 + Math.ceil(dataBytes / 3) * 4 + 200 * this.records.length);
+    w.raw(GET_HEAD);
+    writeWireRecords(w, this.shard, this.records);
+    const rest = JSON.stringify(this.rest);
+    if (rest === '{}') {
+      w.raw(GET_CLOSE);
+    } else {
+      w.raw(GET_COMMA);
+      w.text(rest.slice(1));
+    }
+    return w.finish();
+  }
+}
+
+const GET_HEAD = jsonBytes('{"Records":');
+const GET_COMMA = jsonBytes(',');
+const GET_CLOSE = jsonBytes('}');

@@ -36,7 +36,7 @@ export const putRecord: Operation<Input> = {
     const stream = writableStream(ctx, input);
     const { meta } = stream;
     const entry = input;
-    const size = checkRecordSize(stream, entry, 'data');
+    const size = checkRecordSize(stream, entry);
     if (input.SequenceNumberForOrdering !== undefined) {
       // Numbers eddy issues already rise strictly per shard; the value is only checked, as kinesalite recorded:
       // it must be a sequence number, not from the future.

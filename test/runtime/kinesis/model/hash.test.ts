@@ -8,10 +8,10 @@ import {
   hashPartitionKey,
   parseExplicitHashKey,
   routingTable,
-  hashKeyHex,
-  partitionKeyHashHex,
+  hashKeyWords,
+  partitionKeyWords,
   shardForHash,
-  shardForHashHex,
+  shardForWords,
 } from '../../../../runtime/kinesis/model/hash.ts';
 
 describe('hashPartitionKey', () => {
@@ -119,15 +119,34 @@ describe('parseExplicitHashKey', () => {
   });
 });
 
-describe('hex routing', () => {
-  it('shardForHashHex on the MD5 hex agrees with shardForHash on the BigInt', () => {
+describe('word routing', () => {
+  const wordsOf = (pk: string): bigint => {
+    const w = partitionKeyWords(pk, new Uint32Array(4));
+    return (BigInt(w[0]!) << 96n) | (BigInt(w[1]!) << 64n) | (BigInt(w[2]!) << 32n) | BigInt(w[3]!);
+  };
+
+  it('partitionKeyWords is hashPartitionKey, for keys hashed in JS (short ASCII) and by node:crypto alike', () => {
+    expect(wordsOf('pk')).toBe(38317986088707300215492326132921849533n);
+    for (const pk of ['', 'a', 'x'.repeat(55), 'x'.repeat(56), '\u007f', '\u0080', 'é', '日本語', '😀', 'y'.repeat(256)]) {
+      expect(wordsOf(pk)).toBe(hashPartitionKey(pk));
+    }
+    for (const unit of ['binary-ascii', 'grapheme'] as const) {
+      fc.assert(
+        fc.property(fc.string({ unit, maxLength: 70 }), (pk) => {
+          expect(wordsOf(pk)).toBe(hashPartitionKey(pk));
+        }),
+      );
+    }
+  });
+
+  it('shardForWords agrees with a linear scan on the BigInt', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 64 }), fc.bigInt({ min: 0n, max: MAX_HASH_KEY }), (n, h) => {
-        const table = routingTable(createTimeLayout(n).map((r, i) => ({ ...r, id: i })));
-        expect(shardForHashHex(table, hashKeyHex(h))).toBe(shardForHash(table, h));
-        expect(shardForHashHex(table, hashKeyHex(h))).toBeDefined();
+        const layout = createTimeLayout(n).map((r, i) => ({ ...r, id: i }));
+        const expected = layout.find((r) => BigInt(r.startingHashKey) <= h && h <= BigInt(r.endingHashKey));
+        expect(expected).toBeDefined();
+        expect(shardForWords(routingTable(layout), hashKeyWords(h))).toBe(expected);
       }),
     );
-    expect(partitionKeyHashHex('pk')).toBe('1cd3c693132f4c31b5b5e5f4c5eed6bd');
   });
 });

@@ -9,6 +9,8 @@ import {
   sequenceBase,
   sequenceNumberAt,
   sequenceNumbersFrom,
+  SequenceCounter,
+  SEQUENCE_STEP,
   shardIdOf,
   startingSequenceNumber,
 } from '../../../../runtime/kinesis/model/sequence.ts';
@@ -77,6 +79,28 @@ describe('sequence numbers', () => {
       }),
       { numRuns: 50 },
     );
+  });
+
+  it('SequenceCounter counts in steps of SEQUENCE_STEP exactly as BigInt does, carries included', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 10n ** 63n - 1n - 40n * SEQUENCE_STEP }), fc.integer({ min: 1, max: 40 }), (start, steps) => {
+        const counter = new SequenceCounter();
+        counter.set(start);
+        const buf = new Uint8Array(70);
+        for (let i = 0, n = start; i < steps; i++, n += SEQUENCE_STEP) {
+          expect(counter.toString()).toBe(n.toString());
+          expect(Buffer.from(buf.subarray(3, counter.writeTo(buf, 3))).toString('latin1')).toBe(n.toString());
+          counter.step();
+        }
+      }),
+    );
+    for (const start of [0n, 9_999_999n, 10n ** 56n - SEQUENCE_STEP]) {
+      const counter = new SequenceCounter();
+      counter.set(start);
+      counter.step();
+      expect(counter.toString()).toBe((start + SEQUENCE_STEP).toString());
+    }
+    expect(() => new SequenceCounter().set(10n ** 63n)).toThrow(RangeError);
   });
 
   it('tells which shard a number came from', () => {
