@@ -27,7 +27,8 @@ function freshBundle() {
   } catch {
     return undefined;
   }
-  if (manifest.format !== BUNDLE_FORMAT || manifest.node !== process.version) return undefined;
+  // A node_modules shared by two checkouts (a symlink, a workspace) holds one bundle: it must be this one's.
+  if (manifest.format !== BUNDLE_FORMAT || manifest.node !== process.version || manifest.root !== root) return undefined;
   try {
     for (const [file, size, mtimeMs] of manifest.inputs) {
       const s = statSync(file);
@@ -96,7 +97,7 @@ async function buildBundle() {
     writeFileSync(out.path + tmp, out.contents);
     renameSync(out.path + tmp, out.path);
   }
-  writeFileSync(manifestFile + tmp, JSON.stringify({ format: BUNDLE_FORMAT, node: process.version, inputs }));
+  writeFileSync(manifestFile + tmp, JSON.stringify({ format: BUNDLE_FORMAT, node: process.version, root, inputs }));
   renameSync(manifestFile + tmp, manifestFile);
   return bundleFile;
 }

@@ -72,6 +72,27 @@ it('builds the bundle on first use, rebuilds it when a source changes, and keeps
   expect(edited.stdout).toContain('eddy, edited');
 });
 
+it("a node_modules shared by two checkouts never serves one checkout the other one's bundle", async () => {
+  const first = await eddy(['--help']);
+  expect(first.stdout).toContain('A local AWS Lambda + Kinesis runtime');
+  const other = await mkdtemp(path.join(os.tmpdir(), 'eddy-bin-other-'));
+  try {
+    for (const part of ['package.json', 'bin', 'cli', 'runtime']) await cp(path.join(copy, part), path.join(other, part), { recursive: true });
+    await symlink(path.join(copy, 'node_modules'), path.join(other, 'node_modules'));
+    const main = path.join(other, 'cli/main.ts');
+    await save(main, (await readFile(main, 'utf8')).replace('A local AWS Lambda + Kinesis runtime', 'the other checkout'));
+    const out = await new Promise<string>((resolve) => {
+      const child = spawn(process.execPath, [path.join(other, 'bin/eddy.js'), '--help'], { cwd: other, env: { ...process.env, EDDY_NO_BUNDLE: '' } });
+      let text = '';
+      child.stdout.on('data', (c: Buffer) => (text += c.toString()));
+      child.once('exit', () => resolve(text));
+    });
+    expect(out).toContain('the other checkout');
+  } finally {
+    await rm(other, { recursive: true, force: true });
+  }
+});
+
 it('runs the sources through tsx with EDDY_NO_BUNDLE=1, or when the cache cannot be written', async () => {
   const forced = await eddy(['--help'], { EDDY_NO_BUNDLE: '1' });
   expect(forced.code, forced.stderr).toBe(0);
