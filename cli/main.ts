@@ -4,6 +4,7 @@ import { hasErrorCode } from '../runtime/errors.ts';
 import { exitCodes } from './exit-codes.ts';
 import { applyBooleanEnv } from './options.ts';
 import { registerCost } from './commands/cost.ts';
+import { registerDestinations } from './commands/destinations.ts';
 import { registerEvents } from './commands/events.ts';
 import { registerInvoke } from './commands/invoke.ts';
 import { registerLogs } from './commands/logs.ts';
@@ -29,6 +30,7 @@ registerStatus(program);
 registerLogs(program);
 registerEvents(program);
 registerCost(program);
+registerDestinations(program);
 registerSimulate(program);
 
 try {

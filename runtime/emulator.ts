@@ -419,15 +419,20 @@ export class Emulator {
     kinesis.handle(req, res);
   }
 
-  /** eddy's own read-only routes for the CLI (`eddy status`, `eddy cost`). */
+  /** eddy's own read-only routes for the CLI (`eddy status`, `eddy cost`, `eddy destinations`). */
   #serveInternal(req: HttpRequest, res: HttpResponse): void {
     req.resume();
-    const { meter } = this.#parts;
+    const { meter, lambda } = this.#parts;
     switch (req.url) {
       case '/_eddy/status':
         return sendJson(res, 200, this.status());
       case '/_eddy/cost':
         return sendJson(res, 200, meter.snapshot());
+      case '/_eddy/destinations':
+        return void lambda.outbox.listOutbox().then(
+          (entries) => sendJson(res, 200, entries),
+          (err: unknown) => sendJson(res, 500, { message: (err as Error).message }),
+        );
       default:
         return sendJson(res, 404, { message: `No eddy route ${req.url}` });
     }

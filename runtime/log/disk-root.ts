@@ -110,37 +110,7 @@ class DiskLogRoot implements LogRoot {
 
   async loadDocuments(kind: string): Promise<Map<string, unknown>> {
     this.#assertOpen();
-    const dir = this.#kindDir(kind);
-    const docs = new Map<string, unknown>();
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return docs;
-      throw err;
-    }
-    for (const name of names.sort()) {
-      if (!name.endsWith('.json') || isTempName(name)) continue;
-      const path = join(dir, name);
-      let text: string;
-      try {
-        text = await readFile(path, 'utf8');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // deleted meanwhile
-        throw err;
-      }
-      let parsed: { key?: unknown; doc?: unknown };
-      try {
-        parsed = JSON.parse(text) as { key?: unknown; doc?: unknown };
-      } catch (err) {
-        throw new EddyError('EDDY_ERR_DATA_CORRUPT', `The document ${path} is not valid JSON.`, { cause: err });
-      }
-      if (typeof parsed !== 'object' || parsed === null || typeof parsed.key !== 'string' || !('doc' in parsed)) {
-        throw new EddyError('EDDY_ERR_DATA_CORRUPT', `The document ${path} has no key and doc.`);
-      }
-      docs.set(parsed.key, parsed.doc);
-    }
-    return docs;
+    return readDocuments(this.#kindDir(kind));
   }
 
   async saveDocument(kind: string, key: string, doc: unknown): Promise<void> {
@@ -222,4 +192,38 @@ class DiskLogRoot implements LogRoot {
     await Promise.all([...this.#docQueues.values()]);
     await this.#release?.();
   }
+}
+
+/** The documents of one kind's folder, by key (none when it does not exist). Safe beside a running eddy: documents are replaced atomically. */
+export async function readDocuments(dir: string): Promise<Map<string, unknown>> {
+  const docs = new Map<string, unknown>();
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return docs;
+    throw err;
+  }
+  for (const name of names.sort()) {
+    if (!name.endsWith('.json') || isTempName(name)) continue;
+    const path = join(dir, name);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // deleted meanwhile
+      throw err;
+    }
+    let parsed: { key?: unknown; doc?: unknown };
+    try {
+      parsed = JSON.parse(text) as { key?: unknown; doc?: unknown };
+    } catch (err) {
+      throw new EddyError('EDDY_ERR_DATA_CORRUPT', `The document ${path} is not valid JSON.`, { cause: err });
+    }
+    if (typeof parsed !== 'object' || parsed === null || typeof parsed.key !== 'string' || !('doc' in parsed)) {
+      throw new EddyError('EDDY_ERR_DATA_CORRUPT', `The document ${path} has no key and doc.`);
+    }
+    docs.set(parsed.key, parsed.doc);
+  }
+  return docs;
 }

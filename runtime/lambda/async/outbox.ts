@@ -3,7 +3,10 @@
 // as documents of kind `destinations` so nothing is lost and `eddy` can show them.
 // Used by async invocations (onSuccess / onFailure) and by event-source mappings (on-failure records).
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import type { Clock } from '../../clock.ts';
+import { readDocuments } from '../../log/disk-root.ts';
+import { safeName } from '../../log/names.ts';
 import type { LogRoot } from '../../log/types.ts';
 
 export const OUTBOX_KIND = 'destinations';
@@ -59,13 +62,20 @@ export function createOutbox(options: { root: LogRoot; clock: Clock }): Outbox {
     },
     async listOutbox(arn) {
       const docs = await root.loadDocuments(OUTBOX_KIND);
-      const entries = [...docs.values()] as OutboxEntry[];
-      return entries
-        .filter((e) => arn === undefined || e.arn === arn)
-        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return inOrder([...docs.values()] as OutboxEntry[]).filter((e) => arn === undefined || e.arn === arn);
     },
     async removeFromOutbox(id) {
       await root.deleteDocument(OUTBOX_KIND, id);
     },
   };
+}
+
+function inOrder(entries: OutboxEntry[]): OutboxEntry[] {
+  return entries.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/** The outbox kept in an eddy's data dir, read from its files (beside a running eddy, or after it). */
+export async function readOutboxOfDataDir(dataDir: string): Promise<OutboxEntry[]> {
+  const docs = await readDocuments(path.join(dataDir, safeName(OUTBOX_KIND)));
+  return inOrder([...docs.values()] as OutboxEntry[]);
 }
