@@ -28,6 +28,8 @@ export class Watcher {
   /** One chain of work, so rebuilds and reloads apply in the order their files were saved. */
   #queue: Promise<void> = Promise.resolve();
   #pendingFiles = new Set<string>();
+  /** Events in the pending burst (one file can have several: an atomic save is unlink + add, or two changes). */
+  #pendingEvents = 0;
   #scheduled = false;
   #seen = 0;
   #applied = 0;
@@ -61,6 +63,7 @@ export class Watcher {
 
   #changed(file: string): void {
     this.#seen++;
+    this.#pendingEvents++;
     this.#pendingFiles.add(file);
     if (this.#scheduled) return;
     this.#scheduled = true;
@@ -68,8 +71,10 @@ export class Watcher {
     setTimeout(() => {
       this.#scheduled = false;
       const files = [...this.#pendingFiles];
+      const events = this.#pendingEvents;
       this.#pendingFiles.clear();
-      this.#queue = this.#queue.then(() => this.#apply(files)).finally(() => (this.#applied += files.length));
+      this.#pendingEvents = 0;
+      this.#queue = this.#queue.then(() => this.#apply(files)).finally(() => (this.#applied += events));
     }, 25);
   }
 
