@@ -1,6 +1,6 @@
 // The public facade: one Emulator wires the log, the Kinesis API, the functions, the Lambda API, the
 // mappings and the cost meter behind one port, and tears them down in reverse order.
-import { rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { systemClock, type Clock } from './clock.ts';
 import { loadServiceConfig } from './config/load.ts';
@@ -14,6 +14,7 @@ import { fileSink, teeSink, terminalSink, silentSink, type LogSink } from './lam
 import { FunctionRuntime } from './lambda/runtime.ts';
 import type { InvocationReport, InvokeRequest, InvokeResult } from './lambda/types.ts';
 import { acquireDataDirLock } from './log/data-dir-lock.ts';
+import { writeFileAtomic } from './log/atomic-file.ts';
 import { openDiskRoot } from './log/disk-root.ts';
 import { MemoryLogRoot } from './log/memory-root.ts';
 import type { LogRoot } from './log/types.ts';
@@ -139,6 +140,9 @@ export class Emulator {
     const clock = options.clock ?? systemClock;
     const config = await loadConfigOrEmpty(dir, options);
     const region = config.region;
+    if (options.inMemory && (options.fsync || options.dataDir !== undefined)) {
+      throw new EddyError('EDDY_ERR_OPTION_INVALID', `inMemory keeps nothing on disk: it cannot go with ${options.fsync ? 'fsync' : 'dataDir'}`);
+    }
     const dataDir = options.inMemory ? undefined : path.resolve(options.dataDir ?? path.join(dir, '.eddy'));
     const releaseLock = dataDir ? await acquireDataDirLock(dataDir) : undefined;
     const undo: Array<() => Promise<unknown>> = [];
@@ -241,7 +245,8 @@ export class Emulator {
       if (options.watch) emulator.#watcher = await Watcher.start(emulator.#watchTarget(dir));
       if (dataDir) {
         const running: RunningFile = { pid: process.pid, endpoint, startedAt: new Date(clock.now()).toISOString() };
-        await writeFile(path.join(dataDir, RUNNING_FILE), `${JSON.stringify(running, null, 2)}\n`);
+        // Atomic: a CLI command reading it while eddy starts sees the whole file or none.
+        await writeFileAtomic(path.join(dataDir, RUNNING_FILE), `${JSON.stringify(running, null, 2)}\n`, false);
       }
       return emulator;
     } catch (err) {

@@ -128,6 +128,14 @@ describe('Emulator', () => {
     });
   });
 
+  it('refuses inMemory with fsync or a data dir', async () => {
+    await expect(Emulator.start({ dir: fixture, inMemory: true, fsync: true, port: 0 })).rejects.toMatchObject({ code: 'EDDY_ERR_OPTION_INVALID' });
+    await expect(Emulator.start({ dir: fixture, inMemory: true, dataDir: tmp, port: 0 })).rejects.toMatchObject({
+      code: 'EDDY_ERR_OPTION_INVALID',
+      message: 'inMemory keeps nothing on disk: it cannot go with dataDir',
+    });
+  });
+
   it('refuses an unknown option by name', async () => {
     await expect(Emulator.start({ dir: fixture, inMemory: true, port: 0, datadir: tmp } as never)).rejects.toMatchObject({
       code: 'EDDY_ERR_OPTION_INVALID',
