@@ -28,8 +28,10 @@ export class ShardProcessor implements LaneHost {
   #queued = 0;
   #lastRead: string | undefined;
   #ended = false;
-  #caughtUp = false;
-  /** Clock time the last empty GetRecords was sent (Infinity once a closed shard was read to its end). */
+  /**
+   * Clock time the last GetRecords was sent when it came back empty (Infinity once a closed shard was read
+   * to its end); undefined while the last one returned records.
+   */
   #caughtUpAsOfMs: number | undefined;
   #stopping = false;
   #finished = false;
@@ -84,7 +86,7 @@ export class ShardProcessor implements LaneHost {
   }
 
   get caughtUp(): boolean {
-    return this.#caughtUp;
+    return this.#caughtUpAsOfMs !== undefined;
   }
 
   caughtUpSince(ms: number): boolean {
@@ -231,11 +233,11 @@ export class ShardProcessor implements LaneHost {
       iterator = result.nextIterator;
       if (iterator === undefined) break;
       const caughtUp = result.records.length === 0;
-      const wasCaughtUpAsOf = this.#caughtUpAsOfMs;
-      this.#caughtUpAsOfMs = caughtUp ? readAtMs : undefined;
-      // Every empty read moves "caught up as of" forward, which may close a lane's tumbling window.
-      if (caughtUp !== this.#caughtUp || (caughtUp && readAtMs !== wasCaughtUpAsOf)) {
-        this.#caughtUp = caughtUp;
+      const asOf = caughtUp ? readAtMs : undefined;
+      // Catching up, falling behind, and every empty read that moves "caught up as of" forward (which may
+      // close a lane's tumbling window) are news to the lanes.
+      if (asOf !== this.#caughtUpAsOfMs) {
+        this.#caughtUpAsOfMs = asOf;
         for (const lane of this.#lanes) lane.notify();
       }
       if (caughtUp) {
@@ -250,7 +252,6 @@ export class ShardProcessor implements LaneHost {
     if (this.#stopping) return;
     // Closed shard read to its end: flush the lanes, close windows, wait for every record to be done.
     this.#ended = true;
-    this.#caughtUp = true;
     this.#caughtUpAsOfMs = Infinity;
     for (const lane of this.#lanes) lane.notify();
     while (!this.#stopping && (!this.#progressState.settled || this.#lanes.some((l) => l.holding))) {
