@@ -97,8 +97,8 @@ export class Watcher {
       const inputs = await target.inputs(key);
       if (!inputs.some((f) => changed.has(path.resolve(f)))) continue;
       try {
-        const { changed } = await target.rebuild(key);
-        if (changed) target.notice(`${key}: rebuilt`);
+        const rebuilt = await target.rebuild(key);
+        if (rebuilt.changed) target.notice(`${key}: rebuilt`);
       } catch {
         // The runtime has printed the build error (file:line).
         target.notice(`${key}: the previous code keeps serving`);
