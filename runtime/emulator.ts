@@ -136,13 +136,13 @@ export class Emulator {
     for (const key of Object.keys(options)) {
       if (!(key in OPTION_KEYS)) throw new EddyError('EDDY_ERR_OPTION_INVALID', `Invalid option in Emulator.start(): "${key}"`);
     }
+    if (options.inMemory && (options.fsync || options.dataDir !== undefined)) {
+      throw new EddyError('EDDY_ERR_OPTION_INVALID', `inMemory keeps nothing on disk: it cannot go with ${options.fsync ? 'fsync' : 'dataDir'}`);
+    }
     const dir = path.resolve(options.dir ?? '.');
     const clock = options.clock ?? systemClock;
     const config = await loadConfigOrEmpty(dir, options);
     const region = config.region;
-    if (options.inMemory && (options.fsync || options.dataDir !== undefined)) {
-      throw new EddyError('EDDY_ERR_OPTION_INVALID', `inMemory keeps nothing on disk: it cannot go with ${options.fsync ? 'fsync' : 'dataDir'}`);
-    }
     const dataDir = options.inMemory ? undefined : path.resolve(options.dataDir ?? path.join(dir, '.eddy'));
     const releaseLock = dataDir ? await acquireDataDirLock(dataDir) : undefined;
     const undo: Array<() => Promise<unknown>> = [];
