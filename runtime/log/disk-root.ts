@@ -103,9 +103,7 @@ class DiskLogRoot implements LogRoot {
   }
 
   #kindDir(kind: string): string {
-    const name = safeName(kind);
-    if (name === SHARDS) throw new RangeError(`"${SHARDS}" is not a valid document kind.`);
-    return join(this.#dir, name);
+    return documentsDir(this.#dir, kind);
   }
 
   async loadDocuments(kind: string): Promise<Map<string, unknown>> {
@@ -192,6 +190,13 @@ class DiskLogRoot implements LogRoot {
     await Promise.all([...this.#docQueues.values()]);
     await this.#release?.();
   }
+}
+
+/** The folder holding one kind of document in a data dir. */
+export function documentsDir(dataDir: string, kind: string): string {
+  const name = safeName(kind);
+  if (name === SHARDS) throw new RangeError(`"${SHARDS}" is not a valid document kind.`);
+  return join(dataDir, name);
 }
 
 /** The documents of one kind's folder, by key (none when it does not exist). Safe beside a running eddy: documents are replaced atomically. */

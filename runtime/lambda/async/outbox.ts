@@ -3,10 +3,8 @@
 // as documents of kind `destinations` so nothing is lost and `eddy` can show them.
 // Used by async invocations (onSuccess / onFailure) and by event-source mappings (on-failure records).
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
 import type { Clock } from '../../clock.ts';
-import { readDocuments } from '../../log/disk-root.ts';
-import { safeName } from '../../log/names.ts';
+import { documentsDir, readDocuments } from '../../log/disk-root.ts';
 import type { LogRoot } from '../../log/types.ts';
 
 export const OUTBOX_KIND = 'destinations';
@@ -76,6 +74,6 @@ function inOrder(entries: OutboxEntry[]): OutboxEntry[] {
 
 /** The outbox kept in an eddy's data dir, read from its files (beside a running eddy, or after it). */
 export async function readOutboxOfDataDir(dataDir: string): Promise<OutboxEntry[]> {
-  const docs = await readDocuments(path.join(dataDir, safeName(OUTBOX_KIND)));
+  const docs = await readDocuments(documentsDir(dataDir, OUTBOX_KIND));
   return inOrder([...docs.values()] as OutboxEntry[]);
 }
