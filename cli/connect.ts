@@ -42,6 +42,15 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** GETs one of a running eddy's own routes (`/_eddy/…`); no answer at all is EDDY_ERR_NOT_RUNNING. */
+export async function getFromEddy<T>(endpoint: string, route: string): Promise<T> {
+  const res = await fetch(`${endpoint}${route}`).catch((err: unknown) => {
+    throw new EddyError('EDDY_ERR_NOT_RUNNING', `No eddy answered at ${endpoint}: ${(err as Error).message}`);
+  });
+  if (!res.ok) throw new Error(`${endpoint} did not answer ${route} (${res.status})`);
+  return (await res.json()) as T;
+}
+
 export function kinesisClient(endpoint: string): KinesisClient {
   return new KinesisClient({ endpoint, region: process.env.AWS_REGION ?? 'us-east-1', credentials, maxAttempts: 1 });
 }

@@ -3,8 +3,8 @@
 // async onSuccess records. From the running eddy, else from the data dir's files.
 import type { Command } from 'commander';
 import { readOutboxOfDataDir, type OutboxEntry } from '../../runtime/lambda/async/outbox.ts';
-import { EddyError, hasErrorCode } from '../../runtime/errors.ts';
-import { dataDirOf, findEndpoint, type ConnectFlags } from '../connect.ts';
+import { hasErrorCode } from '../../runtime/errors.ts';
+import { dataDirOf, findEndpoint, getFromEddy, type ConnectFlags } from '../connect.ts';
 import { option } from '../options.ts';
 import { formatTable, printJson } from '../output.ts';
 
@@ -41,12 +41,7 @@ export function registerDestinations(program: Command): void {
 
 async function outbox(flags: DestinationsFlags): Promise<OutboxEntry[]> {
   try {
-    const endpoint = findEndpoint(flags);
-    const res = await fetch(`${endpoint}/_eddy/destinations`).catch((err: unknown) => {
-      throw new EddyError('EDDY_ERR_NOT_RUNNING', `No eddy answered at ${endpoint}: ${(err as Error).message}`);
-    });
-    if (!res.ok) throw new Error(`${endpoint} did not answer /_eddy/destinations (${res.status})`);
-    return (await res.json()) as OutboxEntry[];
+    return await getFromEddy<OutboxEntry[]>(findEndpoint(flags), '/_eddy/destinations');
   } catch (err) {
     if (!hasErrorCode(err, 'EDDY_ERR_NOT_RUNNING') || flags.endpoint) throw err;
     return readOutboxOfDataDir(dataDirOf(flags));

@@ -2,8 +2,7 @@
 // and how it has been going (invocations, errors, retries, filtered records).
 import type { Command } from 'commander';
 import type { EddyStatus } from '../../runtime/emulator.ts';
-import { EddyError } from '../../runtime/errors.ts';
-import { findEndpoint, type ConnectFlags } from '../connect.ts';
+import { findEndpoint, getFromEddy, type ConnectFlags } from '../connect.ts';
 import { option } from '../options.ts';
 import { formatTable, paint, printJson } from '../output.ts';
 
@@ -20,11 +19,7 @@ export function registerStatus(program: Command): void {
     .addOption(option('dir'))
     .addOption(option('dataDir'))
     .action(async (flags: StatusFlags) => {
-      const endpoint = findEndpoint(flags);
-      const res = await fetch(`${endpoint}/_eddy/status`).catch((err: unknown) => {
-        throw new EddyError('EDDY_ERR_NOT_RUNNING', `No eddy answered at ${endpoint}: ${(err as Error).message}`);
-      });
-      const status = (await res.json()) as EddyStatus;
+      const status = await getFromEddy<EddyStatus>(findEndpoint(flags), '/_eddy/status');
       if (flags.json) return printJson(status);
       const out: string[] = [`${paint('bold', status.service)} (${status.stage}) at ${status.endpoint}`, ''];
       out.push(
