@@ -1,7 +1,7 @@
 // The client side of bench/kinesis.ts, in its own process as users run it: the unmodified SDK drives
-// PutRecords (500 x 100 B, N requests in flight) then GetRecords against one endpoint, for a few rounds,
-// and prints one JSON line {put: [records/s per round], get: [...]}.
-// Usage: run-ts.js bench/_kinesis-client.ts <endpoint> <h2|h1> <stream> <roundMs> <rounds> <inflight> <setup|nosetup>
+// PutRecords (500 x 100 B, N requests in flight) or GetRecords against one endpoint, one round per IPC
+// command from the parent, answering {rate: records/s, records}.
+// Usage: run-ts.js bench/_kinesis-client.ts <endpoint> <h2|h1> <stream> <inflight> <setup|nosetup>
 import {
   CreateStreamCommand,
   DescribeStreamSummaryCommand,
@@ -13,9 +13,7 @@ import {
 } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 
-const [endpoint, transport, streamName, roundMsArg, roundsArg, inflightArg, setup] = process.argv.slice(2);
-const roundMs = Number(roundMsArg);
-const rounds = Number(roundsArg);
+const [endpoint, transport, streamName, inflightArg, setup] = process.argv.slice(2);
 const inflight = Number(inflightArg);
 const SHARDS = 4;
 
@@ -79,17 +77,8 @@ async function getRound(ms: number, shardIds: string[]): Promise<number> {
   return records / ((performance.now() - start) / 1000);
 }
 
-/** Tells the parent (over IPC, when there is one) when a measured round starts and ends, so it can read its CPU. */
-async function measured(phase: 'put' | 'get', round: () => Promise<number>): Promise<number> {
-  await tell({ phase, at: 'start' });
-  const rate = await round();
-  await tell({ phase, at: 'end', rate, records: roundRecords });
-  return rate;
-}
-
-function tell(msg: Record<string, unknown>): Promise<void> {
-  return new Promise((resolve) => (process.send ? process.send(msg, () => resolve()) : resolve()));
-}
+/** One command from the parent: run a round of `phase` for `ms`, or finish. */
+type Command = { phase: 'put' | 'get'; ms: number } | { phase: 'exit' };
 
 async function main(): Promise<void> {
   let shardIds = Array.from({ length: SHARDS }, (_, i) => `shardId-${String(i).padStart(12, '0')}`);
@@ -102,19 +91,27 @@ async function main(): Promise<void> {
     }
     shardIds = ((await client.send(new ListShardsCommand({ StreamName: streamName }))).Shards ?? []).map((s) => s.ShardId!);
   }
-  const phases = (process.env.BENCH_PHASES ?? 'put,get').split(',');
-  await putRound(Math.min(1000, roundMs)); // warm-up (JIT, connections); GetRecords needs the data anyway
-  const put: number[] = [];
-  if (phases.includes('put')) {
-    for (let i = 0; i < rounds; i++) put.push(await measured('put', () => putRound(roundMs)));
-  }
-  const get: number[] = [];
-  if (phases.includes('get')) {
-    await getRound(Math.min(1000, roundMs), shardIds);
-    for (let i = 0; i < rounds; i++) get.push(await measured('get', () => getRound(roundMs, shardIds)));
-  }
-  process.stdout.write(JSON.stringify({ put, get }) + '\n');
-  client.destroy();
+  // Warm-up (JIT, connections); GetRecords needs data to read anyway.
+  await putRound(1000);
+  await getRound(500, shardIds);
+  // The parent drives the rounds so it can alternate targets round by round: a busy spell on a shared
+  // machine then lands on both sides of a ratio instead of on one target's rounds only.
+  process.on('message', (cmd: Command) => {
+    if (cmd.phase === 'exit') {
+      client.destroy();
+      process.disconnect();
+      return;
+    }
+    const round = cmd.phase === 'put' ? putRound(cmd.ms) : getRound(cmd.ms, shardIds);
+    round.then(
+      (rate) => process.send!({ rate, records: roundRecords }),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  });
+  process.send!({ ready: true });
 }
 
 main().catch((err: unknown) => {
