@@ -49,8 +49,9 @@ export const getShardIterator: Operation<Input> = {
     const ordinal = shardOrdinal(ctx, input.ShardId, ref.name);
     const canonicalId = shardIdOf(ordinal);
     const stream = ref.local ? ctx.store.get(ref.name) : undefined;
-    // For a missing stream AWS names the shard, not the stream (kinesalite, recorded from AWS).
-    if (!stream) throw shardNotFound(canonicalId, ref.name, ref.accountId);
+    // For a missing stream AWS names the shard, not the stream (kinesalite, recorded from AWS). A CREATING
+    // stream has no shards yet (DescribeStream lists none), so its shards are missing too.
+    if (!stream || stream.meta.status === 'CREATING') throw shardNotFound(canonicalId, ref.name, ref.accountId);
     const found = readableShard(ctx, stream, ordinal);
     if (!found) throw shardNotFound(canonicalId, ref.name, accountId);
     const { shard, log } = found;

@@ -5,6 +5,7 @@ import {
   DeleteStreamCommand,
   DescribeStreamCommand,
   DescribeStreamSummaryCommand,
+  GetShardIteratorCommand,
   ListStreamsCommand,
   RegisterStreamConsumerCommand,
   SplitShardCommand,
@@ -38,11 +39,17 @@ describe.each(kinesisTransports())('over %s', (transport) => {
     expect(creating.StreamDescription!.StreamCreationTimestamp).toEqual(new Date(Math.floor(clock.now() / 1000) * 1000));
     const summary = await client.send(new DescribeStreamSummaryCommand({ StreamName: 'slow' }));
     expect(summary.StreamDescriptionSummary!.OpenShardCount).toBe(0);
+    const iterator = new GetShardIteratorCommand({ StreamName: 'slow', ShardId: 'shardId-000000000000', ShardIteratorType: 'TRIM_HORIZON' });
+    expect(await awsError(client.send(iterator))).toMatchObject({
+      name: 'ResourceNotFoundException',
+      message: 'Shard shardId-000000000000 in stream slow under account 000000000000 does not exist',
+    });
     clock.advance(999);
     expect(await statusOf(client, 'slow')).toBe('CREATING');
     clock.advance(1);
     expect(await statusOf(client, 'slow')).toBe('ACTIVE');
     expect((await client.send(new DescribeStreamCommand({ StreamName: 'slow' }))).StreamDescription!.Shards).toHaveLength(2);
+    expect((await client.send(iterator)).ShardIterator).toBeTruthy();
 
     await client.send(new DeleteStreamCommand({ StreamName: 'slow' }));
     expect(await statusOf(client, 'slow')).toBe('DELETING');
