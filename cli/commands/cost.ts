@@ -5,7 +5,7 @@ import { colorAllowed } from '../../runtime/terminal.ts';
 import { costReport, loadPrices, readSnapshotFile, render, type CostSnapshot } from '../../runtime/cost/index.ts';
 import { EddyError, hasErrorCode } from '../../runtime/errors.ts';
 import { COST_SNAPSHOT_FILE } from '../../runtime/emulator.ts';
-import { dataDirOf, findEndpoint, type ConnectFlags } from '../connect.ts';
+import { dataDirOf, findEndpoint, getFromEddy, type ConnectFlags } from '../connect.ts';
 import { option } from '../options.ts';
 
 interface CostFlags extends ConnectFlags {
@@ -36,10 +36,7 @@ export function registerCost(program: Command): void {
 
 async function currentSnapshot(flags: CostFlags): Promise<CostSnapshot> {
   try {
-    const endpoint = findEndpoint(flags);
-    const res = await fetch(`${endpoint}/_eddy/cost`);
-    if (!res.ok) throw new EddyError('EDDY_ERR_NOT_RUNNING', `${endpoint} did not answer /_eddy/cost (${res.status})`);
-    return (await res.json()) as CostSnapshot;
+    return await getFromEddy<CostSnapshot>(findEndpoint(flags), '/_eddy/cost');
   } catch (err) {
     if (!hasErrorCode(err, 'EDDY_ERR_NOT_RUNNING') || flags.endpoint) throw err;
     const file = path.join(dataDirOf(flags), COST_SNAPSHOT_FILE);

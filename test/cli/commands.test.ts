@@ -147,6 +147,12 @@ describe('eddy CLI without a running eddy', () => {
     const none = await runEddy(['streams', '--data-dir', path.join(tmp, 'nothing-here')]);
     expect(none.code).toBe(4);
     expect(none.stderr).toMatch(/No running eddy found/);
+    // An --endpoint nobody answers at is the same "not running", whichever command asked.
+    for (const command of ['status', 'cost', 'destinations']) {
+      const unreachable = await runEddy([command, '--endpoint', 'http://127.0.0.1:1']);
+      expect(unreachable.code, command).toBe(4);
+      expect(unreachable.stderr, command).toMatch(/No eddy answered at http:\/\/127.0.0.1:1/);
+    }
     const usage = await runEddy(['streams', '--port', 'x']);
     expect(usage.code).toBe(2);
     const unknown = await runEddy(['frobnicate']);
