@@ -68,6 +68,12 @@ const NOT_PASSED = new Set([
 
 const eddyRequire = createRequire(import.meta.url);
 
+/** `build.esbuild.nodePaths`, relative ones from the service dir, after the layers' own module folders. */
+function userNodePaths(value: unknown, serviceDir: string): string[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter((p): p is string => typeof p === 'string').map((p) => path.resolve(serviceDir, p));
+}
+
 /** Node major of a runtime identifier (`nodejs20.x` -> 20), or undefined for a non-Node runtime. */
 export function runtimeMajor(runtime: string): number | undefined {
   const m = /^nodejs(\d+)\.x$/.exec(runtime);
@@ -190,7 +196,7 @@ export class FunctionBundler {
       sourcemap: 'inline',
       sourcesContent: false,
       absWorkingDir: serviceDir,
-      nodePaths: [...layerPaths, ...((user['nodePaths'] as string[] | undefined) ?? [])],
+      nodePaths: [...layerPaths, ...userNodePaths(esbuildOptions['nodePaths'], serviceDir)],
       banner,
       logLevel: 'silent',
       plugins: [externals],

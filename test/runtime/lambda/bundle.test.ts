@@ -1,6 +1,6 @@
 // Handler strings and bundling: the RIC's split rules, Node's module format rules, esbuild output named
 // by content hash, the input list a watcher needs, and @aws-sdk left external but resolved.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -95,6 +95,16 @@ describe('FunctionBundler', () => {
     const forced = built((await bundle('src/typed.handler', { format: 'cjs' })).result);
     expect(forced.format).toBe('cjs');
     expect(forced.bundlePath).toMatch(/\/index\.cjs$/);
+  });
+
+  test('build.esbuild nodePaths resolve bare imports, relative to the service dir', async () => {
+    const dir = await tempDir();
+    await mkdir(path.join(dir, 'shared', 'lib'), { recursive: true });
+    await writeFile(path.join(dir, 'shared', 'lib', 'greeting.js'), 'export const greeting = "hello from nodePaths";\n');
+    await writeFile(path.join(dir, 'index.mjs'), 'import { greeting } from "greeting";\nexport const handler = async () => greeting;\n');
+    expect((await bundle('index.handler', {}, dir)).result.ok).toBe(false);
+    const b = built((await bundle('index.handler', { nodePaths: ['shared/lib'] }, dir)).result);
+    expect(await readFile(b.bundlePath, 'utf8')).toContain('hello from nodePaths');
   });
 
   test('@aws-sdk is left external, imported from where it is installed', async () => {
