@@ -1,5 +1,5 @@
 // Hot reload: watches the service folder; a saved handler (or anything it imports) rebuilds that function
-// and swaps its pool, and a saved serverless.yml is re-applied. Errors are reported and the running code or
+// and swaps its pool, and a saved serverless.yml (or .env file) is re-applied. Errors are reported and the running code or
 // config is kept.
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
@@ -18,6 +18,11 @@ export interface WatchTarget {
   reloadConfig(): Promise<unknown>;
   /** Says what happened (rebuilt, failed) on the terminal. */
   notice(message: string): void;
+}
+
+/** serverless.yml (any of its names), and the .env files its `${env:…}` variables read (config/load.ts). */
+function isConfigFile(name: string): boolean {
+  return (CONFIG_FILE_NAMES as readonly string[]).includes(name) || name === '.env' || name.startsWith('.env.');
 }
 
 const IGNORED = /(^|[/\\])(node_modules|\.git|\.eddy|\.serverless|\.esbuild|\.build)([/\\]|$)/;
@@ -80,13 +85,12 @@ export class Watcher {
 
   async #apply(files: string[]): Promise<void> {
     const target = this.#target;
-    const configChanged = files.some(
-      (f) => path.dirname(f) === target.dir && (CONFIG_FILE_NAMES as readonly string[]).includes(path.basename(f)),
-    );
-    if (configChanged) {
+    const configFiles = files.filter((f) => path.dirname(f) === target.dir && isConfigFile(path.basename(f)));
+    if (configFiles.length > 0) {
       try {
         await target.reloadConfig();
-        target.notice('serverless.yml re-applied');
+        const envFiles = configFiles.map((f) => path.basename(f)).filter((n) => n.startsWith('.env'));
+        target.notice(`serverless.yml re-applied${envFiles.length > 0 ? ` (${envFiles.sort().join(', ')} saved)` : ''}`);
       } catch (err) {
         target.notice(`serverless.yml not applied, the running configuration is kept:\n${(err as Error).message}`);
       }

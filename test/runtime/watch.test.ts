@@ -94,3 +94,14 @@ it('a handler saved together with serverless.yml is rebuilt too', async () => {
   await until(async () => Boolean(emu!.config.functions.bye) && emu!.watchCounts.applied >= emu!.watchCounts.seen, 'both saves applied');
   expect(await greet()).toBe('hello from v3');
 });
+
+it('a saved .env file re-applies serverless.yml with the new ${env:…} values', async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'eddy-hot-'));
+  await cp(fixture, dir, { recursive: true });
+  const yml = path.join(dir, 'serverless.yml');
+  await writeFile(yml, `${await readFile(yml, 'utf8')}    environment:\n      WHO: \${env:EDDY_TEST_WHO, 'nobody'}\n`);
+  emu = await Emulator.start({ dir, inMemory: true, port: 0, watch: true });
+  expect(emu.config.functions.greet!.environment.WHO).toBe('nobody');
+  await saveAndSettle(path.join(dir, '.env'), 'EDDY_TEST_WHO=dotenv\n');
+  expect(emu.config.functions.greet!.environment.WHO).toBe('dotenv');
+});
