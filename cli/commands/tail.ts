@@ -1,4 +1,4 @@
-// `eddy tail <stream>`: prints decoded records as they arrive, from every open shard, following reshards.
+// `eddy tail <stream>`: prints decoded records as they arrive, from every shard, following reshards.
 import {
   GetRecordsCommand,
   GetShardIteratorCommand,
@@ -70,7 +70,7 @@ export function registerTail(program: Command): void {
           controller.abort();
         }
       };
-      const shards = await openShards(client, target);
+      const shards = await startingShards(client, target, flags.from);
       await Promise.all(shards.map((s) => follow(s.ShardId!, flags.from === 'latest' ? 'LATEST' : 'TRIM_HORIZON').catch(fail)));
       await new Promise<void>((resolve) =>
         controller.signal.aborted ? resolve() : controller.signal.addEventListener('abort', () => resolve()),
@@ -79,7 +79,16 @@ export function registerTail(program: Command): void {
     });
 }
 
-async function openShards(client: KinesisClient, target: { StreamName?: string; StreamARN?: string }): Promise<Shard[]> {
+/**
+ * The shards to start from: from the latest record, the open ones; from the trim horizon, the oldest
+ * still listed (no listed parent), closed or not, so records written before a reshard are printed too
+ * and the children follow once their parent is read to its end.
+ */
+async function startingShards(
+  client: KinesisClient,
+  target: { StreamName?: string; StreamARN?: string },
+  from: TailFlags['from'],
+): Promise<Shard[]> {
   const shards: Shard[] = [];
   let token: string | undefined;
   do {
@@ -87,7 +96,9 @@ async function openShards(client: KinesisClient, target: { StreamName?: string; 
     shards.push(...(out.Shards ?? []));
     token = out.NextToken;
   } while (token);
-  return shards.filter((s) => !s.SequenceNumberRange?.EndingSequenceNumber);
+  if (from === 'latest') return shards.filter((s) => !s.SequenceNumberRange?.EndingSequenceNumber);
+  const listed = new Set(shards.map((s) => s.ShardId));
+  return shards.filter((s) => !listed.has(s.ParentShardId) && !listed.has(s.AdjacentParentShardId));
 }
 
 function pause(ms: number, signal: AbortSignal): Promise<void> {

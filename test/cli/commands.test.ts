@@ -2,6 +2,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, PutRecordCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEddy, startEddy, waitFor, type EddyProcess } from '../helpers/eddy-process.ts';
 
@@ -63,6 +64,24 @@ describe('eddy CLI against a running eddy (found through the data dir)', () => {
     const rows = tail.stdout.trim().split('\n').map((l) => JSON.parse(l) as { data: string; partitionKey: string });
     expect(rows.map((r) => r.data)).toEqual(['{"n":1}', '{"n":2}', '{"n":3}', '{"n":4}']);
     expect(new Set(rows.map((r) => r.partitionKey))).toEqual(new Set(['same']));
+  });
+
+  it('tail --from trim-horizon prints the records of a shard closed by a split, then its children', async () => {
+    const client = new KinesisClient({ endpoint: eddy.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const active = async (): Promise<boolean> =>
+      (await client.send(new DescribeStreamSummaryCommand({ StreamName: 'split' }))).StreamDescriptionSummary?.StreamStatus === 'ACTIVE';
+    await client.send(new CreateStreamCommand({ StreamName: 'split', ShardCount: 1 }));
+    await waitFor(active);
+    await client.send(new PutRecordCommand({ StreamName: 'split', PartitionKey: 'k', Data: Buffer.from('before') }));
+    await client.send(new SplitShardCommand({ StreamName: 'split', ShardToSplit: 'shardId-000000000000', NewStartingHashKey: (2n ** 127n).toString() }));
+    await waitFor(active);
+    await client.send(new PutRecordCommand({ StreamName: 'split', PartitionKey: 'k', Data: Buffer.from('after') }));
+    client.destroy();
+    const tail = await runEddy(['tail', 'split', '--from', 'trim-horizon', '--limit', '2', '--json', ...connect]);
+    expect(tail.code).toBe(0);
+    const rows = tail.stdout.trim().split('\n').map((l) => JSON.parse(l) as { data: string; shardId: string });
+    expect(rows.map((r) => r.data)).toEqual(['before', 'after']);
+    expect(rows[0]!.shardId).toBe('shardId-000000000000');
   });
 
   it('invoke prints the result on stdout and the log tail on stderr; a function error exits 1', async () => {
