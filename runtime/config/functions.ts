@@ -137,6 +137,8 @@ export function buildFunction(input: FunctionInput): FunctionConfig {
     runtime: asStr(fn['runtime']) ?? text(provider['runtime'], providerSchema, 'runtime'),
     memorySize: asNum(fn['memorySize']) ?? num(provider['memorySize'], providerSchema, 'memorySize'),
     timeout: asNum(fn['timeout']) ?? num(provider['timeout'], providerSchema, 'timeout'),
+    description: asStr(fn['description']) ?? '',
+    ephemeralStorageSize: num(fn['ephemeralStorageSize'], functionSchema, 'ephemeralStorageSize'),
     architecture: (asStr(fn['architecture']) ?? text(provider['architecture'], providerSchema, 'architecture')) as Architecture,
     environment: environmentOut,
     reservedConcurrency,

@@ -183,7 +183,7 @@ export const functionSchema = obj(
     url: notEmulated('function URLs are not emulated by eddy; ignored'),
     snapStart: notEmulated(),
     provisionedConcurrency: notEmulated('provisioned concurrency is not emulated by eddy (environments start on demand); ignored'),
-    ephemeralStorageSize: int(512, 10240),
+    ephemeralStorageSize: int(512, 10240, { default: 512, description: 'MB' }),
     fileSystemConfig: notEmulated(),
     onError: notEmulated(),
     kmsKeyArn: notEmulated(),

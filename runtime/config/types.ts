@@ -17,6 +17,10 @@ export interface FunctionConfig {
   readonly memorySize: number;
   /** Seconds. */
   readonly timeout: number;
+  /** `description:`, what GetFunctionConfiguration reports (absent: ''). */
+  readonly description?: string;
+  /** `ephemeralStorageSize:` in MB, what GetFunctionConfiguration reports (absent: Lambda's 512). */
+  readonly ephemeralStorageSize?: number;
   readonly architecture: Architecture;
   /** Provider environment merged with the function's (function wins), all values strings. */
   readonly environment: Readonly<Record<string, string>>;

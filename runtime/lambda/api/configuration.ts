@@ -1,6 +1,7 @@
 // A function's FunctionConfiguration as GetFunctionConfiguration / GetFunction / ListFunctions show it.
 // https://docs.aws.amazon.com/lambda/latest/api/API_FunctionConfiguration.html
 import { createHash } from 'node:crypto';
+import { defaultOf, functionSchema } from '../../config/schema.ts';
 import type { FunctionConfig } from '../../config/types.ts';
 import type { LambdaApiContext } from './context.ts';
 import { functionArn } from './errors.ts';
@@ -41,6 +42,8 @@ export function codeInfo(ctx: LambdaApiContext, fn: FunctionConfig): CodeInfo {
   return { codeSize: 0, codeSha256: digest(fn).toString('base64') };
 }
 
+const DEFAULT_EPHEMERAL_STORAGE_MB = defaultOf(functionSchema, 'ephemeralStorageSize') as number;
+
 export function functionConfiguration(ctx: LambdaApiContext, fn: FunctionConfig): Record<string, unknown> {
   const code = codeInfo(ctx, fn);
   const json = fn.logFormat === 'JSON';
@@ -52,7 +55,7 @@ export function functionConfiguration(ctx: LambdaApiContext, fn: FunctionConfig)
     Role: `arn:aws:iam::${ctx.accountId}:role/${servicePrefix(fn)}-${ctx.region}-lambdaRole`,
     Handler: fn.handler,
     CodeSize: code.codeSize,
-    Description: '',
+    Description: fn.description ?? '',
     Timeout: fn.timeout,
     MemorySize: fn.memorySize,
     LastModified: lastModified(code.lastModifiedMs ?? ctx.startedAtMs),
@@ -67,7 +70,7 @@ export function functionConfiguration(ctx: LambdaApiContext, fn: FunctionConfig)
     LastUpdateStatus: 'Successful',
     PackageType: 'Zip',
     Architectures: [fn.architecture],
-    EphemeralStorage: { Size: 512 },
+    EphemeralStorage: { Size: fn.ephemeralStorageSize ?? DEFAULT_EPHEMERAL_STORAGE_MB },
     SnapStart: { ApplyOn: 'None', OptimizationStatus: 'Off' },
     LoggingConfig: {
       LogFormat: fn.logFormat,

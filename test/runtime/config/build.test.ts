@@ -189,6 +189,7 @@ provider:
 functions:
   consume:
     handler: src/consume.handler
+    description: Consumes \${self:service}
     reservedConcurrency: 10
     layers:
       - arn:aws:lambda:us-east-1:123456789012:layer:shared:3
@@ -245,6 +246,8 @@ resources:
       runtime: 'nodejs20.x',
       memorySize: 128,
       timeout: 30,
+      description: 'Consumes ingest',
+      ephemeralStorageSize: 512,
       architecture: 'arm64',
       environment: { TABLE: 'ingest-prod', LOG_LEVEL: 'debug' },
       reservedConcurrency: 10,

@@ -22,6 +22,8 @@ describe('defaults (Serverless / AWS, reference §8.1)', () => {
           runtime: 'nodejs20.x',
           memorySize: 1024,
           timeout: 6,
+          description: '',
+          ephemeralStorageSize: 512,
           architecture: 'x86_64',
           environment: {},
           reservedConcurrency: undefined,
@@ -60,8 +62,11 @@ functions:
     memorySize: 2048
     timeout: 900
     architecture: x86_64
+    description: Bee
+    ephemeralStorageSize: 2048
 `);
     const { a, b } = c.functions;
+    expect([a!.description, a!.ephemeralStorageSize, b!.description, b!.ephemeralStorageSize]).toEqual(['', 512, 'Bee', 2048]);
     expect([a!.runtime, a!.memorySize, a!.timeout, a!.architecture]).toEqual(['nodejs22.x', 256, 30, 'arm64']);
     expect([b!.runtime, b!.memorySize, b!.timeout, b!.architecture]).toEqual(['nodejs24.x', 2048, 900, 'x86_64']);
   });

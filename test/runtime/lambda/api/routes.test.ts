@@ -40,6 +40,8 @@ beforeAll(async () => {
         architecture: 'arm64',
         memorySize: 256,
         timeout: 30,
+        description: 'keeps five',
+        ephemeralStorageSize: 1024,
       }),
     ],
     { startedAtMs: Date.UTC(2026, 0, 2, 3, 4, 5, 678) },
@@ -264,7 +266,7 @@ describe('GetFunctionConfiguration / GetFunction / ListFunctions', () => {
       Runtime: 'nodejs20.x',
       Role: 'arn:aws:iam::000000000000:role/svc-dev-us-east-1-lambdaRole',
       Handler: 'handlers.noop',
-      Description: '',
+      Description: 'keeps five',
       Timeout: 30,
       MemorySize: 256,
       LastModified: '2026-01-02T03:04:05.678+0000',
@@ -274,7 +276,7 @@ describe('GetFunctionConfiguration / GetFunction / ListFunctions', () => {
       LastUpdateStatus: 'Successful',
       PackageType: 'Zip',
       Architectures: ['arm64'],
-      EphemeralStorage: { Size: 512 },
+      EphemeralStorage: { Size: 1024 },
       TracingConfig: { Mode: 'PassThrough' },
       LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO', SystemLogLevel: 'INFO', LogGroup: '/aws/lambda/svc-dev-reserved' },
     });
@@ -283,6 +285,7 @@ describe('GetFunctionConfiguration / GetFunction / ListFunctions', () => {
     expect(c.RevisionId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     const text = await server.client.send(new GetFunctionConfigurationCommand({ FunctionName: 'echo' }));
     expect(text.LoggingConfig).toEqual({ LogFormat: 'Text', LogGroup: '/aws/lambda/svc-dev-echo' });
+    expect([text.Description, text.EphemeralStorage]).toEqual(['', { Size: 512 }]);
   });
 
   it("GetFunction's Code.Location, CodeSize and CodeSha256 describe the built bundle", async () => {
