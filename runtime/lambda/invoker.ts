@@ -138,7 +138,8 @@ export class LambdaInvoker implements Invoker {
     // The runtime gets the key (its cheapest lookup) and the qualifier (already checked to be $LATEST)
     // however it was given, so context.invokedFunctionArn ends in `:$LATEST` exactly when the caller's did.
     const { qualifier: _given, ...rest } = request;
-    const forward: InvokeRequest = { ...rest, functionName: config.key, invocationType: type };
+    // The payload is JSON by now (checked above, or serialised by eddy): the runtime need not parse it again.
+    const forward: InvokeRequest = { ...rest, functionName: config.key, invocationType: type, jsonByEddy: true };
     const qualifier = this.resolver.parse(request.functionName, request.qualifier).qualifier;
     if (qualifier !== undefined) forward.qualifier = qualifier;
     const result = await this.#host.invoke(forward);

@@ -23,8 +23,9 @@ export interface InvokeRequest {
    */
   requestId?: string;
   /**
-   * Set by eddy's own callers when they serialised the payload as JSON themselves (a mapping's batch):
-   * the invoker and the runtime then skip parsing it only to check it. Never set for a caller's bytes.
+   * Set by eddy's own callers when they serialised the payload as JSON themselves (a mapping's batch), and
+   * by the invoker on what it forwards to the runtime once it has checked the caller's bytes: the invoker
+   * and the runtime then skip parsing it only to check it. Never set on a caller's unchecked bytes.
    */
   jsonByEddy?: boolean;
 }
