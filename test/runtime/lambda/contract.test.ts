@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { waitFor } from '../../helpers/kinesis.ts';
 import { fnConfig, harness, invokeJson, SERVICE_DIR, type Harness } from './helpers.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -29,6 +30,7 @@ beforeAll(async () => {
       fnConfig('tmp', 'faults.tmp'),
       fnConfig('counter', 'faults.counter'),
       fnConfig('counter24', 'faults.counter', { runtime: 'nodejs24.x' }),
+      fnConfig('frozen', 'frozen.handler'),
       fnConfig('nested', 'faults.nested.deeper.handler'),
       fnConfig('undef', 'faults.undef'),
       fnConfig('typed', 'src/typed.handler'),
@@ -147,6 +149,16 @@ describe('environments', () => {
     // Two concurrent invocations need two environments; the new one starts from a fresh module scope.
     const [a, b] = await Promise.all([invokeJson(h, 'counter24'), invokeJson(h, 'counter24')]);
     expect([a.body, b.body].sort()).toEqual([1, 2]);
+  });
+
+  test('an idle environment is frozen: a timer set at INIT does not run between invocations', async () => {
+    const before = (await invokeJson(h, 'frozen')).body as unknown as number;
+    const since = performance.now();
+    await waitFor(() => performance.now() - since >= 50);
+    const after = (await invokeJson(h, 'frozen')).body as unknown as number;
+    // Its 1 ms interval would tick dozens of times in that wait; only an invocation's own turns of the
+    // event loop (the one after the first answer) can run it.
+    expect(after - before).toBeLessThanOrEqual(2);
   });
 });
 
