@@ -21,7 +21,7 @@ const ERROR_BACKOFF_MS = 250;
  * GetRecords that proves it caught up (drain, tumbling windows): the next append usually wakes it first,
  * and its records are then read without the empty call in between. ms of real time.
  */
-const TIP_LINGER_MS = 10;
+const TIP_LINGER_MS = 100;
 /** Fewest records a GetRecords asks for once the read-ahead has filled (the read-ahead holds at least 1000). */
 const MIN_FETCH = 500;
 
