@@ -1,5 +1,5 @@
 // Event-source mappings end to end on eddy's own log: PutRecords -> Kinesis service -> mapping pollers
-// (woken on appends) -> a no-op handler in a worker thread, 4 shards, batch 100; and put -> handler-start
+// (woken on appends, reading in-process as in the Emulator) -> a no-op handler in a worker thread, 4 shards, batch 100; and put -> handler-start
 // latency with batchWindow 0 (one record at a time). Baseline in the same run: the same mapping engine
 // reading an independent Kinesis emulator (kinesalite), and the put rate alone. Targets: >= 50 000
 // records/s end to end; latency p50 <= 5 ms.
@@ -149,6 +149,8 @@ async function main(): Promise<void> {
     region: REGION,
     accountId: ACCOUNT,
     kinesisEndpoint: endpoint,
+    // As the Emulator wires it: the pollers' SDK client reaches eddy's own log in-process.
+    localKinesis: kinesis,
     credentials: CREDENTIALS,
     wake: true,
   });

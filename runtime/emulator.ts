@@ -196,8 +196,8 @@ export class Emulator {
         region,
         accountId: ACCOUNT_ID,
         kinesisEndpoint: foreignKinesis ?? endpoint,
-        // A foreign endpoint (real AWS) gets the SDK's usual credential chain.
-        ...(foreignKinesis === undefined && { credentials: LOCAL_CREDENTIALS, wake: true }),
+        // A foreign endpoint (real AWS) gets the SDK's usual credential chain; eddy's own log is read in-process.
+        ...(foreignKinesis === undefined && { credentials: LOCAL_CREDENTIALS, wake: true, localKinesis: kinesis }),
         ...(config.eddy.pollInterval !== undefined && { pollIntervalMs: config.eddy.pollInterval }),
         outbox: lambda.outbox,
         onWarning: (message) => sink.notice(message),

@@ -76,9 +76,8 @@ function discardBody(req: HttpRequest): void {
   req.resume();
 }
 
-/** The media type without parameters, lower-cased. */
-export function mediaType(req: HttpRequest): string {
-  const raw = req.headers['content-type'];
+/** The media type of a Content-Type header, without parameters, lower-cased. */
+export function mediaType(raw: string | undefined): string {
   if (!raw) return '';
   const semi = raw.indexOf(';');
   return (semi === -1 ? raw : raw.slice(0, semi)).trim().toLowerCase();

@@ -14,6 +14,7 @@ import {
   MAX_BODY_BYTES,
   TARGET_PREFIX,
   accessDeniedXml,
+  amzId2,
   decodeBody,
   encodeBody,
   isCbor,
@@ -136,32 +137,48 @@ export class KinesisService {
 
   async #handle(req: HttpRequest, res: HttpResponse): Promise<void> {
     const requestId = randomUUID();
-    const contentType = mediaType(req);
-    const replyType = isCbor(contentType) ? AMZ_CBOR : contentType === AMZ_JSON_10 ? AMZ_JSON_10 : AMZ_JSON;
-
     if (req.method !== 'POST') {
-      send(res, 403, undefined, accessDeniedXml('Unable to determine service/operation name to be authorized'), requestId);
+      sendReply(res, forbidden(), requestId);
       return;
     }
-
     const read = await readBody(req, MAX_BODY_BYTES);
     if (!read.ok) {
       if (read.reason === 'aborted') return;
-      // UNVERIFIED: AWS's answer to an oversized body; eddy sends 413 with an AWS-shaped error.
-      const error = new KinesisApiError(
-        'InvalidArgumentException',
-        `The request body is over eddy's limit of ${MAX_BODY_BYTES} bytes.`,
-        413,
-      );
+      const reply = tooLarge(replyTypeOf(mediaType(req.headers['content-type'])));
       // Declared too large: HTTP/2 drains a cap's worth before answering (see sendAndAbandon).
       const declared = Number(req.headers['content-length']) > MAX_BODY_BYTES;
-      sendAndAbandon(req, res, 413, replyType, encodeBody(replyType, error.body()), requestId, declared ? MAX_BODY_BYTES : 0);
+      sendAndAbandon(req, res, reply.status, reply.contentType!, reply.body as Buffer, requestId, declared ? MAX_BODY_BYTES : 0);
       return;
     }
-    const body = read.body;
+    sendReply(res, await this.#answer(req.headers, req.url ?? '/', read.body, requestId), requestId);
+  }
 
-    const rawTarget = req.headers['x-amz-target'];
-    const target = typeof rawTarget === 'string' ? rawTarget : '';
+  /**
+   * One request/response exchange of the wire protocol without a socket, for an SDK client in this process
+   * (runtime/kinesis/in-process-handler.ts): the same checks, bodies and errors as over HTTP, in the same order.
+   * Header names are lower-case.
+   */
+  async exchange(request: WireRequest): Promise<WireResponse> {
+    const requestId = randomUUID();
+    let reply: Reply;
+    if (request.method !== 'POST') reply = forbidden();
+    else if (request.body.byteLength > MAX_BODY_BYTES) reply = tooLarge(replyTypeOf(mediaType(request.headers['content-type'])));
+    else {
+      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength);
+      reply = await this.#answer(request.headers, request.path, body, requestId).catch(() => errorReply(500, AMZ_JSON, { __type: 'InternalFailure' }));
+    }
+    const body = typeof reply.body === 'string' ? Buffer.from(reply.body, 'utf8') : reply.body;
+    const headers: Record<string, string> = { 'x-amzn-requestid': requestId, 'x-amz-id-2': amzId2(), 'content-length': String(body.length) };
+    if (reply.contentType) headers['content-type'] = reply.contentType;
+    if (reply.errorType !== undefined) headers['x-amzn-errortype'] = reply.errorType;
+    return { statusCode: reply.status, headers, body };
+  }
+
+  /** Everything after the body has been read: target, content type, parse, operation, auth, validation, run. */
+  async #answer(headers: RequestHeaders, url: string, body: Buffer, requestId: string): Promise<Reply> {
+    const contentType = mediaType(headerOf(headers, 'content-type'));
+    const replyType = replyTypeOf(contentType);
+    const target = headerOf(headers, 'x-amz-target') ?? '';
     const dot = target.indexOf('.');
     const service = dot === -1 ? target : target.slice(0, dot);
     const opName = dot === -1 ? '' : target.slice(dot + 1);
@@ -169,40 +186,26 @@ export class KinesisService {
 
     if (body.length === 0) {
       const type = op ? 'SerializationException' : 'UnknownOperationException';
-      sendError(res, 400, replyType, { __type: type }, requestId);
-      return;
+      return errorReply(400, replyType, { __type: type });
     }
 
     if (!ACCEPTED_TYPES.has(contentType)) {
-      if (!service || !opName) {
-        send(res, 403, undefined, accessDeniedXml('Unable to determine service/operation name to be authorized'), requestId);
-      } else {
-        send(res, 404, undefined, '<UnknownOperationException/>\n', requestId);
-      }
-      return;
+      if (!service || !opName) return forbidden();
+      return { status: 404, contentType: undefined, body: '<UnknownOperationException/>\n', errorType: undefined };
     }
 
     const data = decodeBody(contentType, body);
     if (contentType === 'application/json') {
       // AWS's Coral front end answers plain JSON in its own envelope and goes no further.
       const type = data ? 'UnknownOperationException' : 'SerializationException';
-      send(res, data ? 404 : 400, 'application/json', JSON.stringify({ Output: { __type: `com.amazon.coral.service#${type}` }, Version: '1.0' }), requestId);
-      return;
+      const envelope = JSON.stringify({ Output: { __type: `com.amazon.coral.service#${type}` }, Version: '1.0' });
+      return { status: data ? 404 : 400, contentType: 'application/json', body: envelope, errorType: undefined };
     }
-    if (!data) {
-      sendError(res, 400, replyType, { __type: 'SerializationException' }, requestId);
-      return;
-    }
-    if (!op) {
-      sendError(res, 400, replyType, { __type: 'UnknownOperationException' }, requestId);
-      return;
-    }
+    if (!data) return errorReply(400, replyType, { __type: 'SerializationException' });
+    if (!op) return errorReply(400, replyType, { __type: 'UnknownOperationException' });
 
-    const authError = checkAuth(req);
-    if (authError) {
-      sendError(res, 400, replyType, authError.body(), requestId);
-      return;
-    }
+    const authError = checkAuth(headers, url);
+    if (authError) return errorReply(400, replyType, authError.body());
 
     let out: unknown;
     try {
@@ -212,10 +215,9 @@ export class KinesisService {
       out = await op.run(input, this.#context(requestId));
     } catch (err) {
       const apiError = isKinesisApiError(err) ? err : internal(op.name, err);
-      sendError(res, apiError.statusCode, replyType, apiError.body(), requestId);
-      return;
+      return errorReply(apiError.statusCode, replyType, apiError.body());
     }
-    send(res, 200, replyType, out === undefined ? '' : encodeBody(replyType, out), requestId);
+    return { status: 200, contentType: replyType, body: out === undefined ? '' : encodeBody(replyType, out), errorType: undefined };
   }
 
   /** Stops the lifecycle timers and waits for metadata writes; the root is not closed. */
@@ -225,9 +227,67 @@ export class KinesisService {
   }
 }
 
-/** An AWS JSON/CBOR error: the body, plus the x-amzn-ErrorType header the Java SDK reads first. */
+/** The request headers the service reads (Node's IncomingHttpHeaders, or lower-cased SDK headers). */
+type RequestHeaders = Record<string, string | string[] | undefined>;
+
+/** A request as an in-process client hands it over: method, path with query, lower-cased headers, the body. */
+export interface WireRequest {
+  method: string;
+  /** The path and query string (`/`, or `/?X-Amz-Algorithm=…` for presigned requests). */
+  path: string;
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
+
+/** The response as it would go on the wire: status, lower-cased headers, body bytes. */
+export interface WireResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+/** A response before it is written: to a socket (sendReply) or handed back in-process (exchange). */
+interface Reply {
+  status: number;
+  contentType: string | undefined;
+  body: Buffer | string;
+  /** x-amzn-ErrorType (`<type>:`), the header the Java SDK reads first. */
+  errorType: string | undefined;
+}
+
+function headerOf(headers: RequestHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The reply format for a request's media type: CBOR, JSON 1.0, or JSON 1.1 for everything else. */
+function replyTypeOf(contentType: string): string {
+  return isCbor(contentType) ? AMZ_CBOR : contentType === AMZ_JSON_10 ? AMZ_JSON_10 : AMZ_JSON;
+}
+
+/** An AWS JSON/CBOR error: the body, plus the x-amzn-ErrorType header. */
+function errorReply(status: number, replyType: string, body: Record<string, string>): Reply {
+  return { status, contentType: replyType, body: encodeBody(replyType, body), errorType: `${body['__type']}:` };
+}
+
+function forbidden(): Reply {
+  return { status: 403, contentType: undefined, body: accessDeniedXml('Unable to determine service/operation name to be authorized'), errorType: undefined };
+}
+
+/** UNVERIFIED: AWS's answer to an oversized body; eddy sends 413 with an AWS-shaped error. */
+function tooLarge(replyType: string): Reply {
+  const error = new KinesisApiError('InvalidArgumentException', `The request body is over eddy's limit of ${MAX_BODY_BYTES} bytes.`, 413);
+  return { status: 413, contentType: replyType, body: encodeBody(replyType, error.body()), errorType: undefined };
+}
+
+function sendReply(res: HttpResponse, reply: Reply, requestId: string): void {
+  const extra = reply.errorType !== undefined ? { 'x-amzn-ErrorType': reply.errorType } : undefined;
+  send(res, reply.status, reply.contentType, reply.body, requestId, extra);
+}
+
+/** An AWS JSON/CBOR error written at once (a request that failed outside the checks). */
 function sendError(res: HttpResponse, status: number, replyType: string, body: Record<string, string>, requestId: string): void {
-  send(res, status, replyType, encodeBody(replyType, body), requestId, { 'x-amzn-ErrorType': `${body['__type']}:` });
+  sendReply(res, errorReply(status, replyType, body), requestId);
 }
 
 function internal(opName: string, err: unknown): KinesisApiError {
@@ -236,9 +296,8 @@ function internal(opName: string, err: unknown): KinesisApiError {
 }
 
 /** kinesalite's (AWS-recorded) authentication checks: presence and shape only, signatures are not verified. */
-function checkAuth(req: HttpRequest): KinesisApiError | undefined {
-  const authHeader = req.headers.authorization;
-  const url = req.url ?? '/';
+function checkAuth(headers: RequestHeaders, url: string): KinesisApiError | undefined {
+  const authHeader = headerOf(headers, 'authorization');
   const q = url.indexOf('?');
   const query = q === -1 ? undefined : new URLSearchParams(url.slice(q + 1));
   const authQuery = query?.has('X-Amz-Algorithm') ?? false;
@@ -260,7 +319,7 @@ function checkAuth(req: HttpRequest): KinesisApiError | undefined {
     for (const p of ['Credential', 'Signature', 'SignedHeaders']) {
       if (!params[p]) msg += `Authorization header requires '${p}' parameter. `;
     }
-    if (!req.headers['x-amz-date'] && !req.headers.date) {
+    if (!headers['x-amz-date'] && !headers['date']) {
       msg += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
     }
     if (msg) msg += `Authorization=${authHeader}`;

@@ -15,6 +15,7 @@ import {
 import type { CodeInfo } from './api/configuration.ts';
 import { isServiceError, parseFunctionName, type ParsedFunctionName } from './api/function-name.ts';
 import type { AsyncQueue } from './async/queue.ts';
+import { payloadByteLength, payloadBytes, type Payload } from './payload.ts';
 import type { InvocationReport, InvokeRequest, InvokeResult, Invoker, LambdaServiceError } from './types.ts';
 
 /** What the invoker and the Lambda API need of the function runtime (runtime/lambda/runtime.ts). */
@@ -51,9 +52,9 @@ function responseTooLarge(): Uint8Array {
 }
 
 /** Throws InvalidRequestContentException unless payload is empty (= `{}`) or JSON text. */
-export function assertJsonPayload(payload: Uint8Array): void {
-  if (payload.byteLength === 0) return;
-  const text = textDecoder.decode(payload);
+export function assertJsonPayload(payload: Payload): void {
+  if (payloadByteLength(payload) === 0) return;
+  const text = typeof payload === 'string' ? payload : textDecoder.decode(payload);
   try {
     JSON.parse(text);
   } catch {
@@ -124,14 +125,15 @@ export class LambdaInvoker implements Invoker {
   async invoke(request: InvokeRequest): Promise<InvokeResult> {
     const type = request.invocationType ?? 'RequestResponse';
     const payload = request.payload;
-    if (payload.byteLength > SYNC_PAYLOAD_LIMIT) throw requestTooLarge();
-    if (type === 'Event' && payload.byteLength > ASYNC_PAYLOAD_LIMIT) throw eventPayloadTooLarge(payload.byteLength);
+    const bytes = payloadByteLength(payload);
+    if (bytes > SYNC_PAYLOAD_LIMIT) throw requestTooLarge();
+    if (type === 'Event' && bytes > ASYNC_PAYLOAD_LIMIT) throw eventPayloadTooLarge(bytes);
     const config = await this.resolver.resolve(request.functionName, request.qualifier);
     if (!request.jsonByEddy) assertJsonPayload(payload);
 
     if (type === 'Event') {
       if (!this.#queue) throw { name: 'ServiceException', statusCode: 500, message: 'Asynchronous invocation is not available.' };
-      const requestId = await this.#queue.enqueue(config, payload, request.requestId);
+      const requestId = await this.#queue.enqueue(config, payloadBytes(payload), request.requestId);
       return { statusCode: 202, payload: EMPTY, functionError: undefined, logResult: undefined, executedVersion: '$LATEST', requestId };
     }
 

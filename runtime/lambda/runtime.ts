@@ -14,6 +14,7 @@ import { FunctionBundler, runtimeMajor, type BuiltBundle, type FailedBundle } fr
 import { ConcurrencyLimiter, hostConcurrencyCap, type Release } from './concurrency.ts';
 import { functionEnvironment } from './environment.ts';
 import { billedDuration, fileSink, InvocationLog, PlatformLines, silentSink, type LogSink } from './logs.ts';
+import { payloadByteLength, payloadText } from './payload.ts';
 import { EnvironmentPool, type RunResult } from './pool.ts';
 import type { InvocationReport, InvokeRequest, InvokeResult, Invoker, LambdaServiceError } from './types.ts';
 import { workerEntryFile } from './worker-entry.ts';
@@ -222,14 +223,14 @@ export class FunctionRuntime implements Invoker {
       // Async invocations are queued by the Invoke API (runtime/lambda/async), which calls back with RequestResponse.
       throw serviceError('InvalidParameterValueException', 400, 'The function runtime only runs RequestResponse and DryRun invocations.');
     }
-    if (request.payload.byteLength > SYNC_PAYLOAD_LIMIT) {
+    if (payloadByteLength(request.payload) > SYNC_PAYLOAD_LIMIT) {
       throw serviceError(
         'RequestTooLargeException',
         413,
         `Request must be smaller than ${SYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction operation`,
       );
     }
-    const payload = Buffer.from(request.payload.buffer, request.payload.byteOffset, request.payload.byteLength).toString('utf8');
+    const payload = payloadText(request.payload);
     if (payload !== '' && !request.jsonByEddy) {
       try {
         JSON.parse(payload);

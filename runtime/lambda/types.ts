@@ -1,11 +1,13 @@
 // What the rest of eddy sees of the function runtime: invoke a function, and hear of every invocation.
+import type { Payload } from './payload.ts';
 
 export type InvocationType = 'RequestResponse' | 'Event' | 'DryRun';
 
 export interface InvokeRequest {
   /** Function key, deployed name, full or partial ARN, optionally with `:qualifier`. */
   functionName: string;
-  payload: Uint8Array;
+  /** The event: the caller's bytes, or JSON text eddy built itself (a mapping's batch). */
+  payload: Payload;
   /** Default RequestResponse. */
   invocationType?: InvocationType;
   /** 'Tail' asks for the last 4 KB of the log, base64 (sync only). */

@@ -4,6 +4,7 @@
 import type { Clock } from '../clock.ts';
 import { EddyError } from '../errors.ts';
 import { createOutbox, destinationService, type Outbox } from '../lambda/async/outbox.ts';
+import type { WireExchange } from '../kinesis/in-process-handler.ts';
 import type { Invoker } from '../lambda/types.ts';
 import type { LogRoot } from '../log/types.ts';
 import { CHECKPOINTS_KIND, CheckpointStore } from './checkpoints.ts';
@@ -23,6 +24,11 @@ export interface MappingEngineOptions {
   accountId: string;
   /** The Kinesis endpoint the pollers read (eddy's own, or AWS / LocalStack / kinesalite); undefined = AWS. */
   kinesisEndpoint: string | undefined;
+  /**
+   * eddy's own Kinesis service, when kinesisEndpoint is its endpoint in this process: the pollers' SDK client
+   * then hands it each request without a socket (same wire exchange; see kinesis/in-process-handler.ts).
+   */
+  localKinesis?: WireExchange;
   /** undefined = the SDK's default credential chain. */
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /**
@@ -55,6 +61,7 @@ const OPTION_KEYS = new Set([
   'region',
   'accountId',
   'kinesisEndpoint',
+  'localKinesis',
   'credentials',
   'wake',
   'pollIntervalMs',
@@ -163,7 +170,12 @@ export class MappingEngine {
   #sourceFor(region: string): KinesisSource {
     let source = this.#sources.get(region);
     if (!source) {
-      source = new KinesisSource({ endpoint: this.#o.kinesisEndpoint, region, credentials: this.#o.credentials });
+      source = new KinesisSource({
+        endpoint: this.#o.kinesisEndpoint,
+        region,
+        credentials: this.#o.credentials,
+        local: this.#o.localKinesis,
+      });
       this.#sources.set(region, source);
     }
     return source;

@@ -287,7 +287,8 @@ export class Lane {
         if (batch.records.length === 0 && !batch.final) return;
       }
       const sequenceNumbers = batch.records.map((r) => r.sequenceNumber);
-      const payload = Buffer.from(this.#payload(batch));
+      // Text, not bytes: the runtime hands the worker a string, and the batch fits the limit by construction.
+      const payload = this.#payload(batch);
       batch.invokes++;
       this.#host.stats.invocations++;
       const lastRecord = batch.records[batch.records.length - 1];

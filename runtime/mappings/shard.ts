@@ -16,6 +16,12 @@ import { NO_RECORDS, type ShardStatus } from './types.ts';
 /** Fallback idle poll when woken by appends (in case a wake is missed), ms of real time. */
 const WAKE_FALLBACK_MS = 1_000;
 const ERROR_BACKOFF_MS = 250;
+/**
+ * Woken by appends, how long a reader that has just read records up to the tip waits before the empty
+ * GetRecords that proves it caught up (drain, tumbling windows): the next append usually wakes it first,
+ * and its records are then read without the empty call in between. ms of real time.
+ */
+const TIP_LINGER_MS = 100;
 /** Fewest records a GetRecords asks for once the read-ahead has filled (the read-ahead holds at least 1000). */
 const MIN_FETCH = 500;
 
@@ -244,9 +250,10 @@ export class ShardProcessor implements LaneHost {
         this.#emptyReadEpoch = epoch;
         // An append during that GetRecords woke nobody: read again now rather than at the fallback poll.
         if (!this.#woken) await pause(this.#ctx.pollIntervalMs ?? WAKE_FALLBACK_MS, this.#wake);
-      } else if (this.#ctx.pollIntervalMs !== undefined && result.millisBehindLatest === 0 && result.records.length < limit) {
-        // Mimicking AWS: a poller that has read to the tip waits for its next poll.
-        if (!this.#woken) await pause(this.#ctx.pollIntervalMs, this.#wake);
+      } else if (result.millisBehindLatest === 0 && result.records.length < limit) {
+        // Mimicking AWS: a poller that has read to the tip waits for its next poll. Woken by appends, it
+        // lingers briefly instead of sending an empty GetRecords at once (see TIP_LINGER_MS).
+        if (!this.#woken) await pause(this.#ctx.pollIntervalMs ?? TIP_LINGER_MS, this.#wake);
       }
     }
     if (this.#stopping) return;

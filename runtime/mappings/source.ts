@@ -1,6 +1,7 @@
 // The poller's side of the Kinesis API: ListShards, GetShardIterator and GetRecords through the real
 // @aws-sdk/client-kinesis, so a mapping reads eddy's own log or any Kinesis endpoint (AWS, LocalStack,
-// kinesalite) the same way. HTTP/1.1 (NodeHttpHandler): eddy's listener and kinesalite both speak it.
+// kinesalite) the same way. HTTP/1.1 (NodeHttpHandler): eddy's listener and kinesalite both speak it; eddy's
+// own log in this process is reached without a socket (InProcessHttpHandler), on the same wire exchange.
 import {
   DescribeStreamSummaryCommand,
   GetRecordsCommand,
@@ -12,6 +13,7 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import http from 'node:http';
 import https from 'node:https';
+import { InProcessHttpHandler, type WireExchange } from '../kinesis/in-process-handler.ts';
 
 export interface SourceOptions {
   /** undefined = the SDK's default (real AWS). */
@@ -19,6 +21,8 @@ export interface SourceOptions {
   region: string;
   /** undefined = the SDK's default credential chain. */
   credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined;
+  /** eddy's own Kinesis service in this process (endpoint then names it): requests go to it without a socket. */
+  local?: WireExchange | undefined;
 }
 
 export interface ShardInfo {
@@ -72,10 +76,9 @@ export class KinesisSource {
       ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
       // The pollers send the same few commands with default options: build each one's middleware stack once.
       cacheMiddleware: true,
-      requestHandler: new NodeHttpHandler({
-        httpAgent: new http.Agent(agentOptions),
-        httpsAgent: new https.Agent(agentOptions),
-      }),
+      requestHandler: options.local
+        ? new InProcessHttpHandler(options.local)
+        : new NodeHttpHandler({ httpAgent: new http.Agent(agentOptions), httpsAgent: new https.Agent(agentOptions) }),
     });
   }
 

@@ -1,7 +1,8 @@
 // Test harness for the Kinesis service: a real KinesisService on a memory root (or a disk root in a temp dir)
-// behind the real one-port listener, and real SDK clients over HTTP/2 (the SDK's default) and HTTP/1.1.
+// behind the real one-port listener, and real SDK clients over HTTP/2 (the SDK's default), HTTP/1.1, and
+// in-process (the SDK's requests handed to the service without a socket, as eddy's own mapping pollers do).
 //
-//   const transports = kinesisTransports();            // [['h2'], ['h1']] for describe.each
+//   const transports = kinesisTransports();            // ['h2', 'h1', 'in-process'] for describe.each
 //   describe.each(transports)('over %s', (transport) => {
 //     let k: KinesisHarness;
 //     beforeEach(async () => { k = await startKinesis(); });
@@ -15,21 +16,22 @@ import path from 'node:path';
 import { DescribeStreamSummaryCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { systemClock, type Clock } from '../../runtime/clock.ts';
+import { InProcessHttpHandler } from '../../runtime/kinesis/in-process-handler.ts';
 import { KinesisService } from '../../runtime/kinesis/service.ts';
 import { openDiskRoot } from '../../runtime/log/disk-root.ts';
 import { MemoryLogRoot } from '../../runtime/log/memory-root.ts';
 import type { LogRoot } from '../../runtime/log/types.ts';
 import { listen, type Listener } from '../../runtime/server/listener.ts';
 
-export type Transport = 'h2' | 'h1';
+export type Transport = 'h2' | 'h1' | 'in-process';
 
 export const ACCOUNT_ID = '000000000000';
 export const REGION = 'us-east-1';
 export const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
-/** For describe.each: the SDK's default HTTP/2 (h2c) and NodeHttpHandler's HTTP/1.1. */
+/** For describe.each: the SDK's default HTTP/2 (h2c), NodeHttpHandler's HTTP/1.1, and InProcessHttpHandler. */
 export function kinesisTransports(): Transport[] {
-  return ['h2', 'h1'];
+  return ['h2', 'h1', 'in-process'];
 }
 
 export interface StartKinesisOptions {
@@ -59,13 +61,16 @@ export interface KinesisHarness {
   close(): Promise<void>;
 }
 
-export function makeClient(endpoint: string, transport: Transport): KinesisClient {
+/** A client of the service at endpoint; `in-process` needs the service itself (the endpoint is then only signed for). */
+export function makeClient(endpoint: string, transport: Transport, service?: KinesisService): KinesisClient {
+  if (transport === 'in-process' && !service) throw new Error('makeClient: the in-process transport needs the service');
   return new KinesisClient({
     endpoint,
     region: REGION,
     credentials: CREDENTIALS,
     maxAttempts: 1,
     ...(transport === 'h1' ? { requestHandler: new NodeHttpHandler() } : {}),
+    ...(transport === 'in-process' ? { requestHandler: new InProcessHttpHandler(service!) } : {}),
   });
 }
 
@@ -108,7 +113,7 @@ export async function startKinesis(options: StartKinesisOptions = {}): Promise<K
     port: listener.port,
     client(transport) {
       let c = clients.get(transport);
-      if (!c) clients.set(transport, (c = makeClient(endpoint, transport)));
+      if (!c) clients.set(transport, (c = makeClient(endpoint, transport, service)));
       return c;
     },
     async close() {

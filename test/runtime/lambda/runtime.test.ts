@@ -89,6 +89,17 @@ describe('requests', () => {
     });
   });
 
+  test('a payload given as text is the same event as its bytes, its UTF-8 size checked against the limit', async () => {
+    h = await harness([fnConfig('ingest', 'faults.ok')]);
+    const event = { key: 'ключ', n: 1 };
+    const r = await h.runtime.invoke({ functionName: 'ingest', payload: JSON.stringify(event) });
+    expect(json(r)).toEqual({ ok: true, event });
+    expect(await rejection(h.runtime.invoke({ functionName: 'ingest', payload: '{nope' }))).toMatchObject({ name: 'InvalidRequestContentException' });
+    // 3 146 000 characters of two UTF-8 bytes each: under the limit in characters, over it in bytes.
+    const big = `"${'é'.repeat(3_146_000)}"`;
+    expect(await rejection(h.runtime.invoke({ functionName: 'ingest', payload: big }))).toMatchObject({ name: 'RequestTooLargeException', statusCode: 413 });
+  });
+
   test('a response over 6 MB is Function.ResponseSizeTooLarge', async () => {
     h = await harness([fnConfig('big', 'faults.big')]);
     const ok = await invokeJson(h, 'big', { size: 1000 });

@@ -62,7 +62,10 @@ export async function startKinesalite(): Promise<Kinesis> {
  * eddy's own Kinesis service on port 0 (h1 + h2c listener), on the given clock; onAppended tells a
  * mapping engine to wake its pollers, as the Emulator does.
  */
-export async function startEddyKinesis(clock: Clock, root: LogRoot = new MemoryLogRoot()): Promise<Kinesis & { wake(engine: MappingEngine): () => void }> {
+export async function startEddyKinesis(
+  clock: Clock,
+  root: LogRoot = new MemoryLogRoot(),
+): Promise<Kinesis & { service: KinesisService; wake(engine: MappingEngine): () => void }> {
   const service = await KinesisService.open({ root, clock, region: REGION, accountId: ACCOUNT, enforceLimits: false, statusDelayMs: 0 });
   const listener = await listen({ port: 0, host: '127.0.0.1', handler: (req, res) => service.handle(req, res) });
   const endpoint = `http://127.0.0.1:${listener.port}`;
@@ -70,6 +73,7 @@ export async function startEddyKinesis(clock: Clock, root: LogRoot = new MemoryL
   return {
     endpoint,
     client,
+    service,
     wake(engine) {
       return service.onEvent((e) => {
         if (e.type === 'appended') engine.wake(e.streamName, e.shardId);

@@ -1,23 +1,37 @@
 // The mapping against eddy's own Kinesis service (not kinesalite): woken on appends instead of polling,
 // order per key with PF 1 and 4, and tumbling windows on one virtual clock shared by the log and the
-// mappings, so window boundaries and arrival times are exact.
+// mappings, so window boundaries and arrival times are exact. Each over the socket and in-process (the
+// pollers' SDK client handing its requests to the service, as the Emulator wires it).
 import { SplitShardCommand } from '@aws-sdk/client-kinesis';
+import type { KinesisService } from '../../../runtime/kinesis/service.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock, VirtualClock, type Clock } from '../../../runtime/clock.ts';
 import { MemoryLogRoot } from '../../../runtime/log/memory-root.ts';
 import type { MappingEngine } from '../../../runtime/mappings/engine.ts';
 import { createStream, engineFor, linesOf, put, spec, startEddyKinesis, startFunctions, waitFor, type Functions, type Kinesis, type Seen } from './helpers.ts';
 
-let k: (Kinesis & { wake(engine: MappingEngine): () => void }) | undefined;
+let k: (Kinesis & { service: KinesisService; wake(engine: MappingEngine): () => void }) | undefined;
 let fns: Functions | undefined;
 let engine: MappingEngine | undefined;
 
-async function setup(clock: Clock, functions: Record<string, string>): Promise<{ k: NonNullable<typeof k>; fns: Functions; engine: MappingEngine }> {
+type Transport = 'socket' | 'in-process';
+
+async function setup(
+  transport: Transport,
+  clock: Clock,
+  functions: Record<string, string>,
+  onWarning: (message: string) => void = () => {},
+): Promise<{ k: NonNullable<typeof k>; fns: Functions; engine: MappingEngine }> {
   const root = new MemoryLogRoot();
   k = await startEddyKinesis(clock, root);
   fns = await startFunctions(root, clock, functions);
   // No poll interval: idle pollers wait to be woken by appends.
-  engine = await engineFor(k, root, clock, fns, { wake: true, pollIntervalMs: undefined as never });
+  engine = await engineFor(k, root, clock, fns, {
+    wake: true,
+    pollIntervalMs: undefined as never,
+    onWarning,
+    ...(transport === 'in-process' && { localKinesis: k.service }),
+  });
   k.wake(engine);
   return { k, fns, engine };
 }
@@ -31,9 +45,9 @@ afterEach(async () => {
   k = undefined;
 });
 
-describe("on eddy's own log", () => {
+describe.each<Transport>(['socket', 'in-process'])("on eddy's own log, %s", (transport) => {
   it.each([1, 4])('keeps per-key order with PF %i, woken by appends', async (pf) => {
-    const { k, fns, engine } = await setup(systemClock, { own: 'record' });
+    const { k, fns, engine } = await setup(transport, systemClock, { own: 'record' });
     await createStream(k, 'own', 3);
     const keys = Array.from({ length: 12 }, (_, i) => `key-${i}`);
     const records = Array.from({ length: 400 }, (_, i) => ({ pk: keys[i % 12]!, data: { i } }));
@@ -47,9 +61,25 @@ describe("on eddy's own log", () => {
     }
   });
 
+  it("starts on a stream that does not exist yet (the service's ResourceNotFoundException reaches the poller), then reads it", async () => {
+    // A ListShards failing with anything but ResourceNotFoundException would be warned about.
+    const warnings: string[] = [];
+    const { k, fns, engine } = await setup(transport, systemClock, { late: 'record' }, (m) => warnings.push(m));
+    await engine.add(spec('late', 'late'));
+    await engine.drain({ timeoutMs: 10_000 });
+    expect(engine.status()[0]!.shards).toEqual([]);
+    await createStream(k, 'late', 1);
+    engine.wake('late');
+    await put(k, 'late', [1, 2, 3].map((i) => ({ pk: 'k', data: { i } })));
+    await waitFor(async () => (await linesOf<Seen>(fns.out, 'late')).flatMap((l) => l.records).length === 3, 'three records');
+    const seen = (await linesOf<Seen>(fns.out, 'late')).flatMap((l) => l.records.map((r) => r.data['i']));
+    expect(seen).toEqual([1, 2, 3]);
+    expect(warnings).toEqual([]);
+  });
+
   it('aggregates several tumbling windows through state, each closed on the virtual clock', async () => {
     const clock = new VirtualClock(Date.UTC(2026, 0, 1, 12, 0, 0));
-    const { k, fns, engine } = await setup(clock, { agg: 'aggregate' });
+    const { k, fns, engine } = await setup(transport, clock, { agg: 'aggregate' });
     await createStream(k, 'own-windows', 1, clock);
     await engine.add(spec('agg', 'own-windows', { batchSize: 2, tumblingWindowInSeconds: 60 }));
     // Window 1 (12:00): 4, 8, 6; window 2 (12:01): 1, 3; window 3 (12:02): 10.
@@ -85,7 +115,7 @@ describe("on eddy's own log", () => {
 
   it('closes an open window at the end of a shard (a split), before the window ends on the clock', async () => {
     const clock = new VirtualClock(Date.UTC(2026, 0, 1, 12, 0, 0));
-    const { k, fns, engine } = await setup(clock, { agg: 'aggregate' });
+    const { k, fns, engine } = await setup(transport, clock, { agg: 'aggregate' });
     const [parent] = await createStream(k, 'own-split-window', 1, clock);
     await engine.add(spec('agg', 'own-split-window', { batchSize: 10, tumblingWindowInSeconds: 300 }));
     await put(k, 'own-split-window', [2, 4].map((value) => ({ pk: 'k', data: { value } })));
