@@ -287,7 +287,8 @@ export class Lane {
         if (batch.records.length === 0 && !batch.final) return;
       }
       const sequenceNumbers = batch.records.map((r) => r.sequenceNumber);
-      // Text, not bytes: the runtime hands the worker a string, and the batch fits the limit by construction.
+      // Text, not bytes: the runtime hands the worker a string (and still counts its UTF-8 bytes against the
+      // limit, which a record too large to fit alone exceeds: see cutBatch).
       const payload = this.#payload(batch);
       batch.invokes++;
       this.#host.stats.invocations++;
