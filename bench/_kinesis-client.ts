@@ -33,10 +33,13 @@ function batch(): { PartitionKey: string; Data: Uint8Array }[] {
   return out;
 }
 
-/** Records moved by the last round (for the parent's CPU per record). */
-let roundRecords = 0;
+/** What a round answers the parent: its rate, and the records moved (for the parent's CPU per record). */
+interface RoundResult {
+  rate: number;
+  records: number;
+}
 
-async function putRound(ms: number): Promise<number> {
+async function putRound(ms: number): Promise<RoundResult> {
   const deadline = performance.now() + ms;
   let records = 0;
   const start = performance.now();
@@ -49,11 +52,10 @@ async function putRound(ms: number): Promise<number> {
       }
     }),
   );
-  roundRecords = records;
-  return records / ((performance.now() - start) / 1000);
+  return { rate: records / ((performance.now() - start) / 1000), records };
 }
 
-async function getRound(ms: number, shardIds: string[]): Promise<number> {
+async function getRound(ms: number, shardIds: string[]): Promise<RoundResult> {
   const deadline = performance.now() + ms;
   let records = 0;
   const start = performance.now();
@@ -73,8 +75,7 @@ async function getRound(ms: number, shardIds: string[]): Promise<number> {
       }
     }),
   );
-  roundRecords = records;
-  return records / ((performance.now() - start) / 1000);
+  return { rate: records / ((performance.now() - start) / 1000), records };
 }
 
 /** One command from the parent: run a round of `phase` for `ms`, or finish. */
@@ -104,7 +105,7 @@ async function main(): Promise<void> {
     }
     const round = cmd.phase === 'put' ? putRound(cmd.ms) : getRound(cmd.ms, shardIds);
     round.then(
-      (rate) => process.send!({ rate, records: roundRecords }),
+      (result) => process.send!(result),
       (err: unknown) => {
         console.error(err);
         process.exit(1);

@@ -20,6 +20,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const INFLIGHT = 8;
+const EDDY = 'eddy (disk, default durability, h2c)';
+const CEILING = 'bare h2c server (ceiling)';
+const KINESALITE = 'kinesalite 3.3.3 (memory, HTTP/1.1)';
 
 /** A server under test, running in this process, with the client process that drives it. */
 interface Target {
@@ -82,7 +85,7 @@ async function eddyTarget(): Promise<Target> {
   });
   const listener = await listen({ port: 0, host: '127.0.0.1', handler: (req, res) => kinesis.handle(req, res) });
   return {
-    name: 'eddy (disk, default durability, h2c)',
+    name: EDDY,
     endpoint: `http://127.0.0.1:${listener.port}`,
     transport: 'h2',
     setup: true,
@@ -126,7 +129,7 @@ async function bareTarget(): Promise<Target> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
-    name: 'bare h2c server (ceiling)',
+    name: CEILING,
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     transport: 'h2',
     setup: false,
@@ -138,7 +141,7 @@ async function kinesaliteTarget(): Promise<Target> {
   const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
-    name: 'kinesalite 3.3.3 (memory, HTTP/1.1)',
+    name: KINESALITE,
     endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     transport: 'h1',
     setup: true,
@@ -197,8 +200,8 @@ const chosen = (starts: Array<() => Promise<Target>>, names: string[]): Array<()
 // eddy and the ceiling alternate (their ratio is the close one); kinesalite runs after them, alone, so its
 // in-memory records do not sit in the same heap while they are measured.
 const rounds = new Map([
-  ...(await runAlternating(chosen([eddyTarget, bareTarget], ['eddy', 'bare']))),
-  ...(await runAlternating(chosen([kinesaliteTarget], ['kinesalite']))),
+  ...(await runAlternating(chosen([eddyTarget, bareTarget], [EDDY, CEILING]))),
+  ...(await runAlternating(chosen([kinesaliteTarget], [KINESALITE]))),
 ]);
 
 for (const [name, r] of rounds) {
@@ -211,9 +214,9 @@ for (const [name, r] of rounds) {
 }
 /** The median over rounds of a's rate / b's rate in the same round (neighbours in time). */
 const pairedRatio = (a: number[], b: number[]): number => median(a.map((x, i) => x / b[i]!));
-const eddy = rounds.get('eddy (disk, default durability, h2c)');
-const bare = rounds.get('bare h2c server (ceiling)');
-const kl = rounds.get('kinesalite 3.3.3 (memory, HTTP/1.1)');
+const eddy = rounds.get(EDDY);
+const bare = rounds.get(CEILING);
+const kl = rounds.get(KINESALITE);
 if (eddy && bare) {
   console.log('eddy / ceiling: the median over rounds of the ratio within each round (its rounds alternate)');
   console.log(`eddy / ceiling:    put ${pairedRatio(eddy.put, bare.put).toFixed(2)} (target >= 0.6)  get ${pairedRatio(eddy.get, bare.get).toFixed(2)} (target >= 0.6)`);
