@@ -1,8 +1,9 @@
 // Hot reload: watches the service folder; a saved handler (or anything it imports) rebuilds that function
-// and swaps its pool, and a saved serverless.yml (or .env file) is re-applied. Errors are reported and the running code or
-// config is kept.
+// and swaps its pool, and a saved serverless.yml (or .env file) is re-applied. Errors are reported and the
+// running code or config is kept.
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
+import { isDotenvFile } from './config/load.ts';
 import { CONFIG_FILE_NAMES } from './config/parse.ts';
 
 export interface WatchTarget {
@@ -22,7 +23,7 @@ export interface WatchTarget {
 
 /** serverless.yml (any of its names), and the .env files its `${env:…}` variables read (config/load.ts). */
 function isConfigFile(name: string): boolean {
-  return (CONFIG_FILE_NAMES as readonly string[]).includes(name) || name === '.env' || name.startsWith('.env.');
+  return (CONFIG_FILE_NAMES as readonly string[]).includes(name) || isDotenvFile(name);
 }
 
 const IGNORED = /(^|[/\\])(node_modules|\.git|\.eddy|\.serverless|\.esbuild|\.build)([/\\]|$)/;
@@ -89,7 +90,7 @@ export class Watcher {
     if (configFiles.length > 0) {
       try {
         await target.reloadConfig();
-        const envFiles = configFiles.map((f) => path.basename(f)).filter((n) => n.startsWith('.env'));
+        const envFiles = configFiles.map((f) => path.basename(f)).filter(isDotenvFile);
         target.notice(`serverless.yml re-applied${envFiles.length > 0 ? ` (${envFiles.sort().join(', ')} saved)` : ''}`);
       } catch (err) {
         target.notice(`serverless.yml not applied, the running configuration is kept:\n${(err as Error).message}`);

@@ -48,6 +48,11 @@ function plainStage(raw: unknown): string | undefined {
   return typeof stage === 'string' && !stage.includes('${') ? stage : undefined;
 }
 
+/** Whether a file name is one readDotenv reads for some stage (hot reload re-applies the config on its save). */
+export function isDotenvFile(name: string): boolean {
+  return name === '.env' || name.startsWith('.env.');
+}
+
 /**
  * `.env.<stage>`, else `.env`, next to serverless.yml, for `${env:…}` variables: what Serverless v4 does (v3 with
  * `useDotenv: true`). Functions get only the variables their `environment` declares, as on AWS.
