@@ -131,7 +131,7 @@ export class KinesisService {
   /** The HTTP entry point (HTTP/1.1 and h2c compat requests alike). */
   handle(req: HttpRequest, res: HttpResponse): void {
     void this.#handle(req, res).catch(() => {
-      if (!res.headersSent) sendError(res, 500, AMZ_JSON, { __type: 'InternalFailure' }, randomUUID());
+      if (!res.headersSent) sendReply(res, internalFailure(), randomUUID());
     });
   }
 
@@ -165,7 +165,7 @@ export class KinesisService {
     else if (request.body.byteLength > MAX_BODY_BYTES) reply = tooLarge(replyTypeOf(mediaType(request.headers['content-type'])));
     else {
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength);
-      reply = await this.#answer(request.headers, request.path, body, requestId).catch(() => errorReply(500, AMZ_JSON, { __type: 'InternalFailure' }));
+      reply = await this.#answer(request.headers, request.path, body, requestId).catch(internalFailure);
     }
     const body = typeof reply.body === 'string' ? Buffer.from(reply.body, 'utf8') : reply.body;
     const headers: Record<string, string> = { 'x-amzn-requestid': requestId, 'x-amz-id-2': amzId2(), 'content-length': String(body.length) };
@@ -270,6 +270,11 @@ function errorReply(status: number, replyType: string, body: Record<string, stri
   return { status, contentType: replyType, body: encodeBody(replyType, body), errorType: `${body['__type']}:` };
 }
 
+/** A request that failed outside the checks (a bug in eddy, not in the caller's request). */
+function internalFailure(): Reply {
+  return errorReply(500, AMZ_JSON, { __type: 'InternalFailure' });
+}
+
 function forbidden(): Reply {
   return { status: 403, contentType: undefined, body: accessDeniedXml('Unable to determine service/operation name to be authorized'), errorType: undefined };
 }
@@ -285,10 +290,6 @@ function sendReply(res: HttpResponse, reply: Reply, requestId: string): void {
   send(res, reply.status, reply.contentType, reply.body, requestId, extra);
 }
 
-/** An AWS JSON/CBOR error written at once (a request that failed outside the checks). */
-function sendError(res: HttpResponse, status: number, replyType: string, body: Record<string, string>, requestId: string): void {
-  sendReply(res, errorReply(status, replyType, body), requestId);
-}
 
 function internal(opName: string, err: unknown): KinesisApiError {
   process.stderr.write(`eddy: Kinesis ${opName} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
