@@ -15,7 +15,7 @@ import {
 import type { CodeInfo } from './api/configuration.ts';
 import { isServiceError, parseFunctionName, type ParsedFunctionName } from './api/function-name.ts';
 import type { AsyncQueue } from './async/queue.ts';
-import { payloadByteLength, payloadBytes, type Payload } from './payload.ts';
+import { payloadByteLength, payloadBytes, payloadText, type Payload } from './payload.ts';
 import type { InvocationReport, InvokeRequest, InvokeResult, Invoker, LambdaServiceError } from './types.ts';
 
 /** What the invoker and the Lambda API need of the function runtime (runtime/lambda/runtime.ts). */
@@ -39,7 +39,6 @@ export interface LambdaInvokerOptions {
 }
 
 const EMPTY = new Uint8Array(0);
-const textDecoder = new TextDecoder('utf-8');
 
 /** The response AWS gives when a function's result is over the sync limit. */
 function responseTooLarge(): Uint8Array {
@@ -54,7 +53,7 @@ function responseTooLarge(): Uint8Array {
 /** Throws InvalidRequestContentException unless payload is empty (= `{}`) or JSON text. */
 export function assertJsonPayload(payload: Payload): void {
   if (payloadByteLength(payload) === 0) return;
-  const text = typeof payload === 'string' ? payload : textDecoder.decode(payload);
+  const text = payloadText(payload);
   try {
     JSON.parse(text);
   } catch {
