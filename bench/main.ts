@@ -17,6 +17,8 @@ for (const file of benches) {
   console.log(`\n=== bench/${file}`);
   const run = spawnSync(process.execPath, [path.join(here, '..', 'bin', 'run-ts.js'), path.join(here, file)], {
     stdio: 'inherit',
+    // eddy's own CLI silences the SDK's Node 20 notice the same way (bin/eddy.js).
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   });
   if (run.status !== 0) {
     failed++;

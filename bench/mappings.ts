@@ -1,26 +1,33 @@
 // Event-source mappings end to end on eddy's own log: PutRecords -> Kinesis service -> mapping pollers
-// (woken on appends, reading in-process as in the Emulator) -> a no-op handler in a worker thread, 4 shards, batch 100; and put -> handler-start
-// latency with batchWindow 0 (one record at a time). Baseline in the same run: the same mapping engine
-// reading an independent Kinesis emulator (kinesalite), and the put rate alone. Targets: >= 50 000
+// (woken on appends, reading in-process as in the Emulator) -> a no-op handler in a worker thread, 4 shards,
+// batch 100, with the log in memory and on disk (the default); and put -> handler-start latency with
+// batchWindow 0 (one record at a time). The producer is a process of its own
+// (bench/_mappings-producer.ts), as a user's application is. Baseline in the same run: the same mapping
+// engine reading an independent Kinesis emulator (kinesalite), and the put rate alone. Targets: >= 50 000
 // records/s end to end; latency p50 <= 5 ms.
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import kinesalite from 'kinesalite';
 import { systemClock } from '../runtime/clock.ts';
 import type { FunctionConfig, ServiceConfig } from '../runtime/config/types.ts';
 import { KinesisService } from '../runtime/kinesis/service.ts';
 import { openLambdaService } from '../runtime/lambda/api/service.ts';
+import type { LambdaInvoker } from '../runtime/lambda/invoker.ts';
 import { FunctionRuntime } from '../runtime/lambda/runtime.ts';
+import { openDiskRoot } from '../runtime/log/disk-root.ts';
 import { MemoryLogRoot } from '../runtime/log/memory-root.ts';
+import type { LogRoot } from '../runtime/log/types.ts';
 import { MappingEngine } from '../runtime/mappings/engine.ts';
 import { API_DEFAULTS, defaultRoleArn, functionArnOf } from '../runtime/mappings/spec.ts';
 import type { MappingSpec } from '../runtime/mappings/types.ts';
 import { listen } from '../runtime/server/listener.ts';
+import type { ProducerCommand } from './_mappings-producer.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const FIXTURES = path.join(here, '..', 'test', 'fixtures', 'mappings');
@@ -31,7 +38,6 @@ const RECORDS = Number(process.env.BENCH_MAPPING_RECORDS ?? 100_000);
 const BASELINE_RECORDS = Number(process.env.BENCH_MAPPING_BASELINE_RECORDS ?? 20_000);
 const LATENCY_SAMPLES = Number(process.env.BENCH_MAPPING_LATENCY_SAMPLES ?? 300);
 const SHARDS = 4;
-const DATA = Buffer.from(JSON.stringify({ bench: true, pad: 'x'.repeat(80) }));
 
 function fn(key: string, handler: string, out: string): FunctionConfig {
   return {
@@ -84,26 +90,41 @@ async function waitActive(client: KinesisClient, stream: string): Promise<void> 
   }
 }
 
-/** Puts n records with PutRecords (500 per call, `concurrency` calls in flight); resolves with the elapsed ms. */
-async function produce(client: KinesisClient, stream: string, n: number, concurrency: number): Promise<number> {
-  const start = performance.now();
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < n) {
-      const count = Math.min(500, n - next);
-      const base = next;
-      next += count;
-      const out = await client.send(
-        new PutRecordsCommand({
-          StreamName: stream,
-          Records: Array.from({ length: count }, (_, i) => ({ PartitionKey: `pk-${(base + i) % 997}`, Data: DATA })),
-        }),
-      );
-      if (out.FailedRecordCount) throw new Error(`${out.FailedRecordCount} records failed`);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return performance.now() - start;
+/** The producer process: puts records into a stream and answers how long that took. */
+interface Producer {
+  put(endpoint: string, transport: 'h2' | 'h1', stream: string, records: number): Promise<number>;
+  exit(): Promise<void>;
+}
+
+function startProducer(): Promise<Producer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(here, '..', 'bin', 'run-ts.js'), path.join(here, '_mappings-producer.ts')], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    });
+    let pending: ((ms: number) => void) | undefined;
+    const exited = new Promise<void>((r) => child.on('exit', () => r()));
+    const send = (cmd: ProducerCommand): void => void child.send(cmd);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) reject(new Error(`the producer exited with ${code}`));
+    });
+    child.on('message', (m: { ready?: true; ms: number }) => {
+      if (m.ready) {
+        resolve({
+          put: (endpoint, transport, stream, records) =>
+            new Promise((r) => {
+              pending = r;
+              send({ endpoint, transport, stream, records, inflight: 4 });
+            }),
+          exit: () => {
+            send({ exit: true });
+            return exited;
+          },
+        });
+      } else pending?.(m.ms);
+    });
+  });
 }
 
 function processed(engine: MappingEngine, uuid: string): number {
@@ -123,12 +144,70 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]!;
 }
 
-async function main(): Promise<void> {
-  const out = await mkdtemp(path.join(os.tmpdir(), 'eddy-bench-'));
-  const root = new MemoryLogRoot();
+/** eddy's Kinesis API on a port and a mapping engine reading it in-process, as the Emulator wires them. */
+interface Eddy {
+  endpoint: string;
+  engine: MappingEngine;
+  invoker: LambdaInvoker;
+  close(): Promise<void>;
+}
+
+async function openEddy(root: LogRoot, runtimeFor: (endpoint: string) => Promise<FunctionRuntime>): Promise<Eddy> {
   const kinesis = await KinesisService.open({ root, clock: systemClock, region: REGION, accountId: ACCOUNT, enforceLimits: false, statusDelayMs: 0 });
   const listener = await listen({ port: 0, host: '127.0.0.1', handler: (req, res) => kinesis.handle(req, res) });
   const endpoint = `http://127.0.0.1:${listener.port}`;
+  const runtime = await runtimeFor(endpoint);
+  const lambda = await openLambdaService({ root, clock: systemClock, runtime, region: REGION, accountId: ACCOUNT });
+  const engine = await MappingEngine.create({
+    root,
+    invoker: lambda.invoker,
+    clock: systemClock,
+    region: REGION,
+    accountId: ACCOUNT,
+    kinesisEndpoint: endpoint,
+    localKinesis: kinesis,
+    credentials: CREDENTIALS,
+    wake: true,
+  });
+  kinesis.onEvent((e) => {
+    if (e.type === 'appended') engine.wake(e.streamName, e.shardId);
+  });
+  return {
+    endpoint,
+    engine,
+    invoker: lambda.invoker,
+    async close() {
+      await engine.close();
+      await lambda.close();
+      await listener.close();
+      await kinesis.close();
+    },
+  };
+}
+
+async function createStream(endpoint: string, stream: string, shards: number): Promise<void> {
+  const client = new KinesisClient({ endpoint, region: REGION, credentials: CREDENTIALS });
+  await client.send(new CreateStreamCommand({ StreamName: stream, ShardCount: shards }));
+  await waitActive(client, stream);
+  client.destroy();
+}
+
+/** Records/s from the start of a put of RECORDS records until the mapping has processed them all. */
+async function endToEnd(eddy: Eddy, producer: Producer, uuid: string): Promise<{ rate: number; invocations: number }> {
+  await createStream(eddy.endpoint, 'e2e', SHARDS);
+  await eddy.engine.add(mapping('noop', 'e2e', uuid));
+  await producer.put(eddy.endpoint, 'h2', 'e2e', 5_000); // warm the workers
+  await waitProcessed(eddy.engine, uuid, 5_000);
+  const t0 = performance.now();
+  await producer.put(eddy.endpoint, 'h2', 'e2e', RECORDS);
+  await waitProcessed(eddy.engine, uuid, 5_000 + RECORDS);
+  const rate = RECORDS / ((performance.now() - t0) / 1000);
+  const invocations = eddy.engine.status().find((m) => m.uuid === uuid)!.shards.reduce((n, s) => n + s.invocations, 0);
+  return { rate, invocations };
+}
+
+async function main(): Promise<void> {
+  const out = await mkdtemp(path.join(os.tmpdir(), 'eddy-bench-'));
   const config: ServiceConfig = {
     dir: FIXTURES,
     service: 'bench',
@@ -140,50 +219,33 @@ async function main(): Promise<void> {
     eddy: { kinesisEndpoint: undefined, layers: {}, pollInterval: undefined },
     notices: [],
   };
-  const runtime = await FunctionRuntime.create({ config, endpoint, eager: true });
-  const lambda = await openLambdaService({ root, clock: systemClock, runtime, region: REGION, accountId: ACCOUNT });
-  const engine = await MappingEngine.create({
-    root,
-    invoker: lambda.invoker,
-    clock: systemClock,
-    region: REGION,
-    accountId: ACCOUNT,
-    kinesisEndpoint: endpoint,
-    // As the Emulator wires it: the pollers' SDK client reaches eddy's own log in-process.
-    localKinesis: kinesis,
-    credentials: CREDENTIALS,
-    wake: true,
-  });
-  kinesis.onEvent((e) => {
-    if (e.type === 'appended') engine.wake(e.streamName, e.shardId);
-  });
-  const client = new KinesisClient({ endpoint, region: REGION, credentials: CREDENTIALS });
+  let runtime: FunctionRuntime | undefined;
+  const runtimeFor = async (endpoint: string): Promise<FunctionRuntime> => (runtime ??= await FunctionRuntime.create({ config, endpoint, eager: true }));
+  const producer = await startProducer();
 
-  // 1. Put rate alone (no mapping reading).
-  await client.send(new CreateStreamCommand({ StreamName: 'put-only', ShardCount: SHARDS }));
-  await waitActive(client, 'put-only');
-  await produce(client, 'put-only', 10_000, 4);
-  const putMs = await produce(client, 'put-only', RECORDS, 4);
+  // 1. End to end on a log kept on disk, as `eddy start` keeps it by default (no fsync).
+  const diskDir = await mkdtemp(path.join(os.tmpdir(), 'eddy-bench-log-'));
+  const onDisk = await openEddy(await openDiskRoot(diskDir, { fsync: false }), runtimeFor);
+  const disk = await endToEnd(onDisk, producer, '00000000-0000-4000-8000-000000000005');
+  await onDisk.close();
+  await rm(diskDir, { recursive: true, force: true });
+
+  // The rest on a log in memory (`eddy start --in-memory`).
+  const eddy = await openEddy(new MemoryLogRoot(), runtimeFor);
+  const { endpoint, engine } = eddy;
+
+  // 2. Put rate alone (no mapping reading).
+  await createStream(endpoint, 'put-only', SHARDS);
+  await producer.put(endpoint, 'h2', 'put-only', 10_000);
+  const putMs = await producer.put(endpoint, 'h2', 'put-only', RECORDS);
   const putRate = RECORDS / (putMs / 1000);
 
-  // 2. End to end on eddy's own log.
-  await client.send(new CreateStreamCommand({ StreamName: 'e2e', ShardCount: SHARDS }));
-  await waitActive(client, 'e2e');
-  const uuid = '00000000-0000-4000-8000-000000000001';
-  await engine.add(mapping('noop', 'e2e', uuid));
-  await produce(client, 'e2e', 5_000, 4); // warm the workers
-  await waitProcessed(engine, uuid, 5_000);
-  const t0 = performance.now();
-  await produce(client, 'e2e', RECORDS, 4);
-  await waitProcessed(engine, uuid, 5_000 + RECORDS);
-  const e2eMs = performance.now() - t0;
-  const e2eRate = RECORDS / (e2eMs / 1000);
-  const invocations = engine.status().find((m) => m.uuid === uuid)!.shards.reduce((n, s) => n + s.invocations, 0);
+  // 3. End to end.
+  const memory = await endToEnd(eddy, producer, '00000000-0000-4000-8000-000000000001');
 
-  // 2b. Reading a stream filled beforehand (the mapping side alone: GetRecords + invocations).
-  await client.send(new CreateStreamCommand({ StreamName: 'prefilled', ShardCount: SHARDS }));
-  await waitActive(client, 'prefilled');
-  await produce(client, 'prefilled', RECORDS, 4);
+  // 4. Reading a stream filled beforehand (the mapping side alone: GetRecords + invocations).
+  await createStream(endpoint, 'prefilled', SHARDS);
+  await producer.put(endpoint, 'h2', 'prefilled', RECORDS);
   const preUuid = '00000000-0000-4000-8000-000000000004';
   const p0 = performance.now();
   await engine.add(mapping('noop', 'prefilled', preUuid));
@@ -191,9 +253,9 @@ async function main(): Promise<void> {
   const preRate = RECORDS / ((performance.now() - p0) / 1000);
   await engine.remove(preUuid);
 
-  // 3. Latency: one record at a time, batchWindow 0.
-  await client.send(new CreateStreamCommand({ StreamName: 'latency', ShardCount: 1 }));
-  await waitActive(client, 'latency');
+  // 5. Latency: one record at a time, batchWindow 0.
+  await createStream(endpoint, 'latency', 1);
+  const client = new KinesisClient({ endpoint, region: REGION, credentials: CREDENTIALS });
   await engine.add(mapping('latency', 'latency', '00000000-0000-4000-8000-000000000002'));
   const latFile = path.join(out, 'bench-latency.jsonl');
   const lines = async (): Promise<Array<{ start: number; sent: number[] }>> => {
@@ -219,10 +281,9 @@ async function main(): Promise<void> {
     .sort((a, b) => a - b);
   const p50 = percentile(samples, 50);
   const p99 = percentile(samples, 99);
+  client.destroy();
 
-  await engine.close();
-
-  // 4. Baseline: the same engine and handler reading kinesalite (an independent Kinesis emulator).
+  // 6. Baseline: the same engine and handler reading kinesalite (an independent Kinesis emulator).
   const server = kinesalite({ createStreamMs: 0, deleteStreamMs: 0, updateStreamMs: 0, shardLimit: 100 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const kEndpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -231,7 +292,7 @@ async function main(): Promise<void> {
   await waitActive(kClient, 'e2e');
   const kEngine = await MappingEngine.create({
     root: new MemoryLogRoot(),
-    invoker: lambda.invoker,
+    invoker: eddy.invoker,
     clock: systemClock,
     region: REGION,
     accountId: ACCOUNT,
@@ -242,7 +303,7 @@ async function main(): Promise<void> {
   const kUuid = '00000000-0000-4000-8000-000000000003';
   await kEngine.add(mapping('noop2', 'e2e', kUuid));
   const k0 = performance.now();
-  await produce(kClient, 'e2e', BASELINE_RECORDS, 4);
+  await producer.put(kEndpoint, 'h1', 'e2e', BASELINE_RECORDS);
   await waitProcessed(kEngine, kUuid, BASELINE_RECORDS);
   const kRate = BASELINE_RECORDS / ((performance.now() - k0) / 1000);
   await kEngine.close();
@@ -250,22 +311,21 @@ async function main(): Promise<void> {
   server.closeAllConnections?.();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 
-  client.destroy();
-  await lambda.close();
-  await runtime.close();
-  await listener.close();
-  await kinesis.close();
+  await producer.exit();
+  await eddy.close();
+  await runtime?.close();
   await rm(out, { recursive: true, force: true });
 
   const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
-  console.log(`records: ${fmt(RECORDS)} over ${SHARDS} shards, batch 100, no-op handler, ${invocations} invocations`);
+  console.log(`records: ${fmt(RECORDS)} over ${SHARDS} shards, batch 100, no-op handler, ${memory.invocations} invocations (in memory)`);
   console.table([
-    { what: 'PutRecords alone (eddy log, no mapping)', 'records/s': fmt(putRate) },
-    { what: 'end to end, eddy log (target >= 50,000)', 'records/s': fmt(e2eRate) },
+    { what: 'PutRecords alone (eddy log in memory, no mapping)', 'records/s': fmt(putRate) },
+    { what: 'end to end, eddy log in memory (target >= 50,000)', 'records/s': fmt(memory.rate) },
+    { what: 'end to end, eddy log on disk (the default)', 'records/s': fmt(disk.rate) },
     { what: 'end to end, kinesalite baseline', 'records/s': fmt(kRate) },
-    { what: 'mapping alone: reading a pre-filled stream, eddy log', 'records/s': fmt(preRate) },
+    { what: 'mapping alone: reading a pre-filled stream, in memory', 'records/s': fmt(preRate) },
   ]);
-  console.log(`end to end vs kinesalite baseline: ${(e2eRate / kRate).toFixed(2)}x; vs put alone: ${(e2eRate / putRate).toFixed(2)}x`);
+  console.log(`end to end in memory vs kinesalite baseline: ${(memory.rate / kRate).toFixed(2)}x; vs put alone: ${(memory.rate / putRate).toFixed(2)}x`);
   console.log(`put -> handler start, batchWindow 0, ${samples.length} samples: p50 ${p50} ms (target <= 5), p99 ${p99} ms`);
 }
 
