@@ -37,17 +37,23 @@ class MemoryShardLog implements ShardLog {
         throw new RangeError(`Record ${i} of the batch is too large to store (${keyBytes + r.data.length} bytes).`);
       }
     }
+    // A copy, as the disk root keeps: a caller reusing its buffer must not change stored records. One block
+    // a batch (Buffer#slice would be a view, not a copy).
+    let total = 0;
+    for (const r of records) total += r.data.length;
+    const block = Buffer.allocUnsafe(total);
+    let offset = 0;
     let last = this.#lastArrival;
     let index = firstIndex;
     for (const r of records) {
       // As on disk: never below the newest arrival so far, even after a trim emptied the shard, and a
       // NaN arrival time becomes the previous one.
       last = r.arrivalMs > last ? r.arrivalMs : last;
+      block.set(r.data, offset);
       this.#records.push({
         index: index++,
         partitionKey: wellFormed(r.partitionKey),
-        // A copy, as the disk root keeps: a caller reusing its buffer must not change stored records.
-        data: r.data.slice(),
+        data: block.subarray(offset, (offset += r.data.length)),
         arrivalMs: last,
         encrypted: r.encrypted ?? false,
       });

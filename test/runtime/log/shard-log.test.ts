@@ -76,12 +76,15 @@ describe.each(rootKinds())('$name root', (kind) => {
     ]);
   });
 
-  it('stores its own copy of the data', async () => {
-    const data = new Uint8Array([1, 2, 3]);
-    const { written } = shard.append([rec('k', data, 1)]);
-    data[0] = 9;
+  // A Buffer too: Buffer#slice is a view, not a copy, unlike Uint8Array#slice.
+  it.each([
+    ['Uint8Array', new Uint8Array([1, 2, 3])],
+    ['Buffer', Buffer.from([1, 2, 3])],
+  ])('stores its own copy of the data (%s)', async (_, data) => {
+    const { written } = shard.append([rec('k', data, 1), rec('k', data.subarray(1), 1)]);
+    data[1] = 9;
     await written;
-    expect([...(await shard.read(0n, 1, 100))[0]!.data]).toEqual([1, 2, 3]);
+    expect((await shard.read(0n, 2, 100)).map((r) => [...r.data])).toEqual([[1, 2, 3], [2, 3]]);
   });
 
   it('refuses a whole batch holding a record too large to store', async () => {
