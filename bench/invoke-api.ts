@@ -4,9 +4,12 @@
 //       HTTP path: the SDK client and the socket, nothing else),
 //   (b) eddy's Lambda API over an in-process function host that answers `null` at once (the API layer:
 //       routing, validation, the invoker), and
-//   (c) eddy's Lambda API over the real FunctionRuntime running a no-op handler in a worker thread.
+//   (c) eddy's Lambda API over a host that hands each invocation to a raw piscina pool whose worker answers
+//       `null` (the thread hop alone, nothing of eddy's runtime: the best a piscina-based runtime can do
+//       through this API on this machine), and
+//   (d) eddy's Lambda API over the real FunctionRuntime running a no-op handler in a worker thread.
 // The client runs in its own process (this file, started with `client`); rounds alternate between the
-// targets and the medians are printed with the ratio to the floor. Target: (c) >= 0.8 x (a).
+// targets and the medians are printed with the ratio to the floor. Target: (d) >= 0.8 x (a).
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -16,10 +19,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { Piscina } from 'piscina';
 import type { FunctionConfig, ServiceConfig } from '../runtime/config/types.ts';
 import { createLambdaApi } from '../runtime/lambda/api/index.ts';
 import { LambdaInvoker, type FunctionHost } from '../runtime/lambda/invoker.ts';
 import { FunctionRuntime } from '../runtime/lambda/runtime.ts';
+import { payloadText } from '../runtime/lambda/payload.ts';
 import type { InvokeRequest, InvokeResult } from '../runtime/lambda/types.ts';
 import { listen, type Listener } from '../runtime/server/listener.ts';
 
@@ -175,11 +180,10 @@ function noopConfig(): FunctionConfig {
   };
 }
 
-/** (b) The API layer alone: a host that answers `null` without running anything. */
-async function apiOnlyTarget(): Promise<Target> {
-  const config = noopConfig();
+/** A host with one function that answers `null` at once, without running anything. */
+function nullHost(config: FunctionConfig): FunctionHost {
   const nullPayload = Buffer.from('null');
-  const host: FunctionHost = {
+  return {
     async resolve(name) {
       if (name === config.key || name === config.name) return config;
       throw { name: 'ResourceNotFoundException', statusCode: 404, message: name };
@@ -190,10 +194,40 @@ async function apiOnlyTarget(): Promise<Target> {
       return { statusCode: 200, payload: nullPayload, functionError: undefined, logResult: undefined, executedVersion: '$LATEST', requestId: request.requestId ?? randomUUID() };
     },
   };
-  return apiTarget('eddy Invoke API, in-process no-op host', host, 'noop', async () => {});
 }
 
-/** (c) The whole path: the FunctionRuntime with a no-op handler in a worker thread. */
+/** (b) The API layer alone. */
+async function apiOnlyTarget(): Promise<Target> {
+  return apiTarget('eddy Invoke API, in-process no-op host', nullHost(noopConfig()), 'noop', async () => {});
+}
+
+/** (c) The thread hop alone: each invocation is one task on a raw piscina pool (one thread), as eddy's runtime uses. */
+async function piscinaHopTarget(): Promise<Target> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'eddy-bench-'));
+  await writeFile(path.join(dir, 'null-worker.mjs'), 'export default (task) => (JSON.parse(task.payload), "null");\n');
+  const pool = new Piscina<{ payload: string }, string>({
+    filename: path.join(dir, 'null-worker.mjs'),
+    minThreads: 1,
+    maxThreads: 1,
+    concurrentTasksPerWorker: 1,
+    execArgv: [],
+    recordTiming: false,
+  });
+  const config = noopConfig();
+  const host: FunctionHost = {
+    ...nullHost(config),
+    async invoke(request: InvokeRequest): Promise<InvokeResult> {
+      const payload = Buffer.from(await pool.run({ payload: payloadText(request.payload) }));
+      return { statusCode: 200, payload, functionError: undefined, logResult: undefined, executedVersion: '$LATEST', requestId: request.requestId ?? randomUUID() };
+    },
+  };
+  return apiTarget('eddy Invoke API, raw piscina no-op task', host, 'noop', async () => {
+    await pool.destroy();
+    await rm(dir, { recursive: true, force: true });
+  });
+}
+
+/** (d) The whole path: the FunctionRuntime with a no-op handler in a worker thread. */
 async function runtimeTarget(): Promise<Target> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'eddy-bench-'));
   await writeFile(path.join(dir, 'package.json'), '{"type":"module"}\n');
@@ -225,7 +259,7 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const targets: Target[] = [await bareTarget(), await apiOnlyTarget(), await runtimeTarget()];
+  const targets: Target[] = [await bareTarget(), await apiOnlyTarget(), await piscinaHopTarget(), await runtimeTarget()];
   const results = new Map<Target, RoundResult[]>(targets.map((t) => [t, []]));
   try {
     for (let round = 0; round < ROUNDS; round++) {
@@ -243,7 +277,7 @@ async function main(): Promise<void> {
   const floor = median(results.get(targets[0]!)!.map((r) => r.perSecond));
   const floorP50 = median(results.get(targets[0]!)!.map((r) => r.p50));
   console.log(`warm RequestResponse invocations, one at a time, ${ROUNDS} rounds of ${ROUND_MS} ms (medians)`);
-  console.log('x floor = inv/s ÷ the floor\'s; p50 ratio = the floor\'s p50 ÷ this p50 (steadier on a busy machine); target: row 3 >= 0.8');
+  console.log('x floor = inv/s ÷ the floor\'s; p50 ratio = the floor\'s p50 ÷ this p50 (steadier on a busy machine); target: row 4 >= 0.8');
   console.log(
     `${'target'.padEnd(48)} ${'inv/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'x floor'.padStart(8)} ${'p50 ratio'.padStart(10)} ${'srv cpu/inv'.padStart(12)}`,
   );
