@@ -27,37 +27,46 @@ export interface EventContext {
 }
 
 /** The parts of a record's JSON that every record of one mapping and shard shares (built once). */
-const tails = new WeakMap<EventContext, { eventId: string; tail: string }>();
+interface Tails {
+  eventId: string;
+  tail: string;
+  /** UTF-8 bytes of eventId and tail beyond their length in UTF-16 units (0 unless an ARN is not ASCII). */
+  extraBytes: number;
+}
 
-function tailsOf(ctx: EventContext): { eventId: string; tail: string } {
+const tails = new WeakMap<EventContext, Tails>();
+
+function tailsOf(ctx: EventContext): Tails {
   let t = tails.get(ctx);
   if (!t) {
-    t = {
-      // `"eventID":"<shardId>:` without the closing quote: the sequence number follows.
-      eventId: `,"eventSource":"aws:kinesis","eventVersion":"1.0","eventID":${JSON.stringify(`${ctx.shardId}:`).slice(0, -1)}`,
-      tail: `","eventName":"aws:kinesis:record","invokeIdentityArn":${JSON.stringify(ctx.invokeIdentityArn)},"awsRegion":${JSON.stringify(ctx.awsRegion)},"eventSourceARN":${JSON.stringify(ctx.eventSourceArn)}}`,
-    };
+    // `"eventID":"<shardId>:` without the closing quote: the sequence number follows.
+    const eventId = `,"eventSource":"aws:kinesis","eventVersion":"1.0","eventID":${JSON.stringify(`${ctx.shardId}:`).slice(0, -1)}`;
+    const tail = `","eventName":"aws:kinesis:record","invokeIdentityArn":${JSON.stringify(ctx.invokeIdentityArn)},"awsRegion":${JSON.stringify(ctx.awsRegion)},"eventSourceARN":${JSON.stringify(ctx.eventSourceArn)}}`;
+    t = { eventId, tail, extraBytes: Buffer.byteLength(eventId + tail) - eventId.length - tail.length };
     tails.set(ctx, t);
   }
   return t;
 }
 
 /**
- * The `Records[i]` JSON of one Kinesis record, fields in AWS's order. Built by concatenation (the hot
- * path of a mapping): the same text JSON.stringify gives for the object in the test.
+ * The `Records[i]` JSON of one Kinesis record, fields in AWS's order, and its UTF-8 byte length. Built by
+ * concatenation (the hot path of a mapping): the same text JSON.stringify gives for the object in the
+ * test. The length is counted from the parts (only the partition key and the shared parts can be other
+ * than ASCII), so the concatenation is not flattened here but once, with its whole batch, when it is sent.
  */
 export function eventRecordJson(
   ctx: EventContext,
   rec: { sequenceNumber: string; partitionKey: string; data: Uint8Array; arrivalMs: number },
-): string {
-  const { eventId, tail } = tailsOf(ctx);
+): { json: string; bytes: number } {
+  const { eventId, tail, extraBytes } = tailsOf(ctx);
   const data = Buffer.from(rec.data.buffer, rec.data.byteOffset, rec.data.byteLength).toString('base64');
+  const key = JSON.stringify(rec.partitionKey);
   // Sequence numbers are decimal digits: no escaping needed.
-  return (
-    `{"kinesis":{"kinesisSchemaVersion":"1.0","partitionKey":${JSON.stringify(rec.partitionKey)},"sequenceNumber":"${rec.sequenceNumber}",` +
+  const json =
+    `{"kinesis":{"kinesisSchemaVersion":"1.0","partitionKey":${key},"sequenceNumber":"${rec.sequenceNumber}",` +
     `"data":"${data}","approximateArrivalTimestamp":${JSON.stringify(rec.arrivalMs / 1000)}}` +
-    `${eventId}${rec.sequenceNumber}${tail}`
-  );
+    `${eventId}${rec.sequenceNumber}${tail}`;
+  return { json, bytes: json.length + extraBytes + Buffer.byteLength(key) - key.length };
 }
 
 /** Bytes of `{"Records":[...]}` holding n records whose JSON totals recordBytes. */

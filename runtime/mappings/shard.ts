@@ -3,7 +3,6 @@
 // longest prefix of done records. The shard checkpoint is therefore the minimum over its lanes: a record
 // is only checkpointed once it and every record before it in the shard is done, so a restart replays
 // at most what was not finished, in order.
-import { Buffer } from 'node:buffer';
 import { pause, Signal, type MappingContext } from './context.ts';
 import { eventRecordJson, type ReadRecord } from './event.ts';
 import { decodeForFilter } from './filter.ts';
@@ -288,13 +287,13 @@ export class ShardProcessor implements LaneHost {
     }
     let filtered = 0;
     for (const r of records) {
-      const json = eventRecordJson(eventCtx, r);
+      const { json, bytes } = eventRecordJson(eventCtx, r);
       const rec: ReadRecord = {
         sequenceNumber: r.sequenceNumber,
         partitionKey: r.partitionKey,
         arrivalMs: r.arrivalMs,
         json,
-        bytes: Buffer.byteLength(json),
+        bytes,
         lane: laneOf(r.partitionKey, pf),
         done: false,
       };

@@ -12,13 +12,14 @@ const ctx = {
 const SEQ = '49590338271490256608559692538361571095921575989136588898';
 
 function read(seq: string, arrivalMs: number): ReadRecord {
-  const json = eventRecordJson(ctx, { sequenceNumber: seq, partitionKey: '1', data: Buffer.from('Hello, this is a test.'), arrivalMs });
-  return { sequenceNumber: seq, partitionKey: '1', arrivalMs, json, bytes: json.length, lane: 0, done: false };
+  const { json, bytes } = eventRecordJson(ctx, { sequenceNumber: seq, partitionKey: '1', data: Buffer.from('Hello, this is a test.'), arrivalMs });
+  return { sequenceNumber: seq, partitionKey: '1', arrivalMs, json, bytes, lane: 0, done: false };
 }
 
 describe('event shape', () => {
   it('is AWS example record, key for key and in order', () => {
-    const json = eventRecordJson(ctx, { sequenceNumber: SEQ, partitionKey: '1', data: Buffer.from('Hello, this is a test.'), arrivalMs: 1545084650987 });
+    const { json, bytes } = eventRecordJson(ctx, { sequenceNumber: SEQ, partitionKey: '1', data: Buffer.from('Hello, this is a test.'), arrivalMs: 1545084650987 });
+    expect(bytes).toBe(Buffer.byteLength(json));
     expect(json).toBe(
       JSON.stringify({
         kinesis: {
@@ -37,6 +38,17 @@ describe('event shape', () => {
         eventSourceARN: 'arn:aws:kinesis:us-east-2:000000000000:stream/lambda-stream',
       }),
     );
+  });
+
+  it('counts UTF-8 bytes, not UTF-16 units, where a partition key or an ARN is not ASCII', () => {
+    const wide = { ...ctx, eventSourceArn: 'arn:aws:kinesis:us-east-2:000000000000:stream/strøm' };
+    for (const c of [ctx, wide]) {
+      for (const partitionKey of ['k', 'ключ-€', '😀 "quoted"\n', 'lone \ud800 surrogate']) {
+        const { json, bytes } = eventRecordJson(c, { sequenceNumber: SEQ, partitionKey, data: Buffer.from([0, 255]), arrivalMs: 1 });
+        expect(JSON.parse(json).kinesis.partitionKey).toBe(partitionKey);
+        expect(bytes).toBe(Buffer.byteLength(json));
+      }
+    }
   });
 
   it('wraps records in {"Records": [...]}', () => {
