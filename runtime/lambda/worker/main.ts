@@ -124,7 +124,9 @@ export default async function invoke(task: InvokeTask): Promise<InvokeOutcome> {
     post({ type: 'initDone', requestId: task.requestId, initDurationMs: initDurationMs! });
   }
   printedId = task.requestId;
-  const event: unknown = task.payload === '' ? {} : JSON.parse(task.payload);
+  let event: unknown = task.payload === '' ? {} : JSON.parse(task.payload);
+  // The text is not needed again: a scavenge during this invocation need not copy (and then promote) it.
+  task.payload = '';
   invokeStart = performance.now();
   const deadlineMs = Date.now() + setup.timeoutMs;
   coldInitMs = cold ? initDurationMs : undefined;
@@ -132,6 +134,8 @@ export default async function invoke(task: InvokeTask): Promise<InvokeOutcome> {
   beginListenerTracking();
   try {
     const result = await runHandler(handler, event, task, deadlineMs, setup.runtimeMajor < 24);
+    // Nor the event, once the handler is done with it (V8's GC tasks run in the event-loop turn below).
+    event = undefined;
     // One turn of the event loop, so a rejection left unhandled by this invocation is reported as its
     // own (Runtime.UnhandledPromiseRejection) rather than as the next one's.
     await new Promise((resolve) => realTimers.setImmediate(resolve));
