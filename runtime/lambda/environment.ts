@@ -42,8 +42,13 @@ export function functionEnvironment(input: EnvironmentInput): Record<string, str
     TEMP: tmpDir,
   });
   Object.assign(env, fn.environment);
-  if (fn.logFormat === 'JSON') env['AWS_LAMBDA_LOG_FORMAT'] = 'JSON';
-  if (fn.applicationLogLevel !== undefined) env['AWS_LAMBDA_LOG_LEVEL'] = fn.applicationLogLevel.toUpperCase();
+  if (fn.logFormat === 'JSON') {
+    env['AWS_LAMBDA_LOG_FORMAT'] = 'JSON';
+    // Lambda's default application log level under JSON is INFO (what GetFunctionConfiguration reports).
+    env['AWS_LAMBDA_LOG_LEVEL'] = (fn.applicationLogLevel ?? 'INFO').toUpperCase();
+  } else if (fn.applicationLogLevel !== undefined) {
+    env['AWS_LAMBDA_LOG_LEVEL'] = fn.applicationLogLevel.toUpperCase();
+  }
   // Reserved: set by Lambda, whatever the user wrote.
   Object.assign(env, {
     _HANDLER: fn.handler,

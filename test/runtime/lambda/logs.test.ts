@@ -83,10 +83,20 @@ describe('JSON format', () => {
     const hello = JSON.parse(lines[1]!);
     expect(hello).toEqual({ timestamp: expect.stringMatching(new RegExp(`^${TS}$`)), level: 'INFO', requestId: id, message: 'hello { a: 1 }' });
     expect(JSON.parse(lines[2]!).message).toBe('multi\nline');
+    // No applicationLogLevel: INFO, as on Lambda, so console.debug and console.trace print nothing.
+    const levels = lines.flatMap((l) => (l.startsWith('{') ? ((JSON.parse(l) as { level?: string }).level ?? []) : []));
+    expect(levels).toEqual(['INFO', 'INFO', 'WARN', 'ERROR']);
     const report = JSON.parse(lines.at(-1)!);
     expect(report.type).toBe('platform.report');
     expect(report.record).toMatchObject({ requestId: id, status: 'success', metrics: { memorySizeMB: 256 } });
     expect(typeof report.record.metrics.initDurationMs).toBe('number');
+  });
+
+  test('applicationLogLevel drops the lower levels', async () => {
+    h = await harness([fnConfig('logs', 'faults.logs', { logFormat: 'JSON', applicationLogLevel: 'DEBUG' })]);
+    await invokeJson(h, 'logs');
+    const levels = h.sink.of('logs').flatMap((l) => (l.startsWith('{') ? ((JSON.parse(l) as { level?: string }).level ?? []) : []));
+    expect(levels).toEqual(['INFO', 'INFO', 'WARN', 'ERROR', 'DEBUG']);
   });
 
   test('a timeout shows on platform.runtimeDone and platform.report', async () => {
@@ -107,8 +117,8 @@ describe('system log level', () => {
     h = await harness([fnConfig('logs', 'faults.logs', { logFormat: 'JSON', systemLogLevel: 'WARN' })]);
     await invokeJson(h, 'logs');
     const lines = h.sink.of('logs');
-    // The six console lines and the raw stdout write; no platform.start / runtimeDone / report.
-    expect(lines.length).toBe(7);
+    // The four console lines at INFO or above and the raw stdout write; no platform.start / runtimeDone / report.
+    expect(lines.length).toBe(5);
     expect(lines.filter((l) => l.includes('"type":"platform.'))).toEqual([]);
   });
 });
