@@ -8,6 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { systemClock, type Clock } from '../clock.ts';
 import type { CodeInfo } from './api/configuration.ts';
+import { SYNC_PAYLOAD_LIMIT, requestTooLarge } from './api/errors.ts';
 import type { FunctionConfig, ServiceConfig } from '../config/types.ts';
 import { EddyError } from '../errors.ts';
 import { FunctionBundler, runtimeMajor, type BuiltBundle, type FailedBundle } from './bundle.ts';
@@ -20,8 +21,6 @@ import type { InvocationReport, InvokeRequest, InvokeResult, Invoker, LambdaServ
 import { workerEntryFile } from './worker-entry.ts';
 
 export const ACCOUNT_ID = '000000000000';
-/** Lambda's synchronous request and response limit (6 MB). */
-export const SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024;
 const RESPONSE_LIMIT = 6291556;
 const DEFAULT_ACCOUNT_CONCURRENCY = 1000;
 
@@ -223,13 +222,7 @@ export class FunctionRuntime implements Invoker {
       // Async invocations are queued by the Invoke API (runtime/lambda/async), which calls back with RequestResponse.
       throw serviceError('InvalidParameterValueException', 400, 'The function runtime only runs RequestResponse and DryRun invocations.');
     }
-    if (payloadByteLength(request.payload) > SYNC_PAYLOAD_LIMIT) {
-      throw serviceError(
-        'RequestTooLargeException',
-        413,
-        `Request must be smaller than ${SYNC_PAYLOAD_LIMIT} bytes for the InvokeFunction operation`,
-      );
-    }
+    if (payloadByteLength(request.payload) > SYNC_PAYLOAD_LIMIT) throw requestTooLarge();
     const payload = payloadText(request.payload);
     if (payload !== '' && !request.jsonByEddy) {
       try {

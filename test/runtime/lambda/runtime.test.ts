@@ -83,7 +83,7 @@ describe('requests', () => {
       message: expect.stringMatching(/^Could not parse request body into json: Could not parse payload into json: /),
     });
     expect(await rejection(h.runtime.invoke({ functionName: 'ingest', payload: Buffer.alloc(6 * 1024 * 1024 + 1, 0x20) }))).toEqual({
-      name: 'RequestTooLargeException',
+      name: 'RequestEntityTooLargeException',
       statusCode: 413,
       message: 'Request must be smaller than 6291456 bytes for the InvokeFunction operation',
     });
@@ -97,7 +97,7 @@ describe('requests', () => {
     expect(await rejection(h.runtime.invoke({ functionName: 'ingest', payload: '{nope' }))).toMatchObject({ name: 'InvalidRequestContentException' });
     // 3 146 000 characters of two UTF-8 bytes each: under the limit in characters, over it in bytes.
     const big = `"${'é'.repeat(3_146_000)}"`;
-    expect(await rejection(h.runtime.invoke({ functionName: 'ingest', payload: big }))).toMatchObject({ name: 'RequestTooLargeException', statusCode: 413 });
+    expect(await rejection(h.runtime.invoke({ functionName: 'ingest', payload: big }))).toMatchObject({ name: 'RequestEntityTooLargeException', statusCode: 413 });
   });
 
   test('a response over 6 MB is Function.ResponseSizeTooLarge', async () => {
