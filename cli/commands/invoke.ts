@@ -5,7 +5,6 @@ import { Emulator } from '../../runtime/emulator.ts';
 import { hasErrorCode } from '../../runtime/errors.ts';
 import { runInvoke } from '../../runtime/lambda/api/cli-invoke.ts';
 import { findEndpoint, type ConnectFlags } from '../connect.ts';
-import { exitCodes } from '../exit-codes.ts';
 import { option } from '../options.ts';
 
 interface InvokeFlags extends ConnectFlags {
@@ -62,7 +61,8 @@ export function registerInvoke(program: Command): void {
           ...(flags.data !== undefined && { data: flags.data }),
           ...(flags.region !== undefined && { region: flags.region }),
         });
-        process.exitCode = code === 0 ? exitCodes.ok : code === 2 ? exitCodes.usage : exitCodes.failure;
+        // runInvoke answers with the CLI's exit codes (cli/exit-codes.ts): 0, 1, 2, or 4 when nobody answers.
+        process.exitCode = code;
         // An eddy started for this call lives until the event has run (else it would wait for the next start).
         if (local && code === 0 && flags.invocationType === 'Event') await local.asyncSettled();
       } finally {

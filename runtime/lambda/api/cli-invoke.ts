@@ -24,6 +24,8 @@ export interface InvokeCommandOptions {
 export const EXIT_OK = 0;
 export const EXIT_FUNCTION_ERROR = 1;
 export const EXIT_USAGE = 2;
+/** Nobody answered at the endpoint (the CLI's "no running eddy"). */
+export const EXIT_NOT_RUNNING = 4;
 
 function formatPayload(text: string, pretty: boolean): string {
   if (!pretty || text === '') return text;
@@ -51,6 +53,15 @@ export async function runInvoke(options: InvokeCommandOptions): Promise<number> 
     }
   } else if (options.data !== undefined) {
     payload = Buffer.from(options.data, 'utf8');
+  }
+  // Lambda would refuse it (InvalidRequestContentException): said here as the bad input it is.
+  if (payload !== undefined && payload.byteLength > 0) {
+    try {
+      JSON.parse(Buffer.from(payload).toString('utf8'));
+    } catch (err) {
+      stderr.write(`error: the event (${options.event ?? '--data'}) is not JSON: ${(err as Error).message}\n`);
+      return EXIT_USAGE;
+    }
   }
 
   // Loaded here, not at the top: every eddy command shares one module graph, and this SDK costs ~150 ms.
@@ -86,9 +97,9 @@ export async function runInvoke(options: InvokeCommandOptions): Promise<number> 
     const e = err as { name?: string; message?: string; code?: string };
     if (e.code === 'ECONNREFUSED') {
       stderr.write(`error: no eddy answers at ${options.endpoint} (is \`eddy start\` running?)\n`);
-    } else {
-      stderr.write(`${e.name ?? 'Error'}: ${e.message ?? String(err)}\n`);
+      return EXIT_NOT_RUNNING;
     }
+    stderr.write(`${e.name ?? 'Error'}: ${e.message ?? String(err)}\n`);
     return EXIT_FUNCTION_ERROR;
   } finally {
     client.destroy();

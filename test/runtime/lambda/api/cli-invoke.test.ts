@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EXIT_FUNCTION_ERROR, EXIT_OK, EXIT_USAGE, runInvoke } from '../../../../runtime/lambda/api/cli-invoke.ts';
+import { EXIT_FUNCTION_ERROR, EXIT_NOT_RUNNING, EXIT_OK, EXIT_USAGE, runInvoke } from '../../../../runtime/lambda/api/cli-invoke.ts';
 import { fnConfig, startRuntimeApi, type RuntimeApi } from './helpers.ts';
 
 let server: RuntimeApi;
@@ -69,13 +69,21 @@ describe('eddy invoke (core)', () => {
     const err2 = sink();
     expect(await runInvoke({ endpoint: server.endpoint, functionName: 'length', event: path.join(tmp, 'missing.json'), stdout: sink(), stderr: err2 })).toBe(EXIT_USAGE);
     expect(err2.text()).toMatch(/^error: cannot read the event file .*missing\.json: ENOENT/);
+    const err3 = sink();
+    expect(await runInvoke({ endpoint: server.endpoint, functionName: 'length', data: '{nope', stdout: sink(), stderr: err3 })).toBe(EXIT_USAGE);
+    expect(err3.text()).toMatch(/^error: the event \(--data\) is not JSON: /);
+    const file = path.join(tmp, 'bad.json');
+    await fs.writeFile(file, 'not json');
+    const err4 = sink();
+    expect(await runInvoke({ endpoint: server.endpoint, functionName: 'length', event: file, stdout: sink(), stderr: err4 })).toBe(EXIT_USAGE);
+    expect(err4.text()).toMatch(/^error: the event \(.*bad\.json\) is not JSON: /);
   });
 
   it('says so when no eddy answers', async () => {
     const endpoint = server.endpoint;
     await server.close();
     const err = sink();
-    expect(await runInvoke({ endpoint, functionName: 'length', stdout: sink(), stderr: err })).toBe(EXIT_FUNCTION_ERROR);
+    expect(await runInvoke({ endpoint, functionName: 'length', stdout: sink(), stderr: err })).toBe(EXIT_NOT_RUNNING);
     expect(err.text()).toBe(`error: no eddy answers at ${endpoint} (is \`eddy start\` running?)\n`);
   });
 });
