@@ -92,8 +92,8 @@ describe('eddy CLI against a running eddy (found through the data dir)', () => {
     expect(ok.stderr).toMatch(/^REPORT RequestId: [0-9a-f-]{36}\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\t/m);
 
     const bad = await runEddy(['invoke', 'echo', '--data', '{not json', ...connect]);
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/InvalidRequestContentException|Could not parse request body/);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^error: the event \(--data\) is not JSON: /m);
 
     const missing = await runEddy(['invoke', 'nope', ...connect]);
     expect(missing.code).toBe(1);
