@@ -56,9 +56,11 @@ export function registerStart(program: Command): void {
         ...(flags.region !== undefined && { region: flags.region }),
         ...(flags.kinesisEndpoint !== undefined && { kinesisEndpoint: flags.kinesisEndpoint }),
       });
+      // Listening before saying so: a signal sent on reading "ready" must find the handlers in place.
+      const stopSignal = untilStopSignal();
       process.stdout.write(`eddy ready ${emulator.endpoint}\n`);
       const feed = workload && startFeed(emulator.endpoint, workload);
-      await untilStopSignal();
+      await stopSignal;
       await feed?.stop();
       await emulator.stop();
     });
