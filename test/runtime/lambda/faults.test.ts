@@ -19,6 +19,7 @@ beforeAll(async () => {
     fnConfig('leaveInterval', 'faults.leaveInterval'),
     fnConfig('circular', 'faults.circular'),
     fnConfig('addListener', 'faults.addListener'),
+    fnConfig('leavePromiseTimers', 'faults.leavePromiseTimers'),
   ]);
 });
 afterAll(async () => {
@@ -204,5 +205,15 @@ describe('nothing of invocation N leaks into N+1', () => {
     const second = await invokeJson(h, 'addListener');
     expect(first.body).toBe(1);
     expect(second.body).toBe(1);
+  });
+
+  test('promise timers and AbortSignal.timeout left pending never fire during the next invocation', async () => {
+    const first = await invokeJson(h, 'leavePromiseTimers', { start: true });
+    expect(first.body).toEqual({ started: true });
+    const second = await invokeJson(h, 'leavePromiseTimers', {});
+    // The second invocation waited 80 ms: each of those 30 ms timers would have fired in it.
+    const ran = second.body['ranDuring'] as Array<{ what: string; during: string }>;
+    expect(ran.filter((r) => r.during !== first.result.requestId)).toEqual([]);
+    expect(second.result.functionError).toBeUndefined();
   });
 });
