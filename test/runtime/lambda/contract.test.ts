@@ -42,6 +42,9 @@ beforeAll(async () => {
       fnConfig('plain', 'callback.plain'),
       fnConfig('waitsForPromiseTimer', 'callback.waitsForPromiseTimer', { timeout: 3 }),
       fnConfig('promiseTimersWork', 'faults.promiseTimersWork'),
+      fnConfig('callbackThenSucceed', 'callback.callbackThenSucceed'),
+      fnConfig('callbackThenThrow', 'callback.callbackThenThrow'),
+      fnConfig('asyncCallsBack', 'callback.asyncCallsBack'),
       fnConfig('callback24', 'callback.handler', { runtime: 'nodejs24.x' }),
       fnConfig('asyncThree24', 'callback.asyncThree', { runtime: 'nodejs24.x' }),
       fnConfig('context24', 'faults.context', { runtime: 'nodejs24.x' }),
@@ -199,6 +202,14 @@ describe('handlers', () => {
     expect((await invokeJson(h, 'noWait')).body).toBe('did not wait');
     // A handler that neither returns a promise nor calls back answers null, as the RIC does.
     expect(Buffer.from((await invokeJson(h, 'plain')).result.payload).toString()).toBe('null');
+  });
+
+  test('the first of callback, context.succeed, a throw and the returned promise wins, as in the RIC', async () => {
+    for (const key of ['callbackThenSucceed', 'callbackThenThrow', 'asyncCallsBack']) {
+      const { result, body } = await invokeJson(h, key);
+      expect(result.functionError).toBeUndefined();
+      expect(body).toBe('callback first');
+    }
   });
 
   test('the callback waits for node:timers/promises timers too, not for unref\'d ones', async () => {
