@@ -1,7 +1,8 @@
 // Inside the worker: one invocation of the handler, with the RIC's completion rules. A returned promise
-// settles it; otherwise callback / context.done|succeed|fail (first call wins), the callback waiting for
-// the invocation's timers to drain while callbackWaitsForEmptyEventLoop is true; a plain handler that
-// takes no callback and returns no promise answers null once they have drained (the RIC's beforeExit).
+// settles it (on nodejs22.x and older through context.succeed/fail); otherwise callback /
+// context.done|succeed|fail (first call wins), the callback waiting for the invocation's timers to drain
+// while callbackWaitsForEmptyEventLoop is true; a plain handler that takes no callback and returns no
+// promise answers null once they have drained (the RIC's beforeExit).
 import type { InvokeTask } from '../messages.ts';
 import { buildContext } from './context.ts';
 import type { Handler } from './loader.ts';
@@ -25,6 +26,7 @@ export function runHandler(handler: Handler, event: unknown, task: InvokeTask, d
       }
     };
     const done = (err: unknown, result: unknown) => {
+      if (calledBack || finished) return;
       calledBack = true;
       finish(err !== undefined && err !== null ? { ok: false, error: err } : { ok: true, value: result });
     };
@@ -43,14 +45,26 @@ export function runHandler(handler: Handler, event: unknown, task: InvokeTask, d
     try {
       returned = legacy ? handler(event, context, callback) : handler(event, context);
     } catch (err) {
-      finish({ ok: false, error: err });
+      // The nodejs22.x RIC hands a synchronous throw to the callback, so `throw null` is a success there.
+      if (legacy) callback(err, undefined);
+      else finish({ ok: false, error: err });
       return;
     }
     if (isPromiseLike(returned)) {
-      returned.then(
-        (value) => finish({ ok: true, value }),
-        (error: unknown) => finish({ ok: false, error }),
-      );
+      if (!legacy) {
+        // nodejs24.x: `await handler()`; whatever it rejects with is the error (null too).
+        returned.then(
+          (value) => finish({ ok: true, value }),
+          (error: unknown) => finish({ ok: false, error }),
+        );
+      } else {
+        // nodejs22.x and older: `result.then(context.succeed, context.fail)`, so the callback or
+        // context.done called first wins, and a rejection with null or undefined is fail(): 'handled'.
+        returned.then(
+          (value) => done(null, value),
+          (error: unknown) => done(error ?? 'handled', null),
+        );
+      }
     } else if (!legacy) {
       finish({ ok: true, value: returned });
     } else if (handler.length < 3) {

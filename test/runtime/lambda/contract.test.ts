@@ -40,6 +40,11 @@ beforeAll(async () => {
       fnConfig('waits', 'callback.waits'),
       fnConfig('noWait', 'callback.noWait'),
       fnConfig('plain', 'callback.plain'),
+      fnConfig('waitsForPromiseTimer', 'callback.waitsForPromiseTimer', { timeout: 3 }),
+      fnConfig('promiseTimersWork', 'faults.promiseTimersWork'),
+      fnConfig('callbackThenSucceed', 'callback.callbackThenSucceed'),
+      fnConfig('callbackThenThrow', 'callback.callbackThenThrow'),
+      fnConfig('asyncCallsBack', 'callback.asyncCallsBack'),
       fnConfig('callback24', 'callback.handler', { runtime: 'nodejs24.x' }),
       fnConfig('asyncThree24', 'callback.asyncThree', { runtime: 'nodejs24.x' }),
       fnConfig('context24', 'faults.context', { runtime: 'nodejs24.x' }),
@@ -197,6 +202,41 @@ describe('handlers', () => {
     expect((await invokeJson(h, 'noWait')).body).toBe('did not wait');
     // A handler that neither returns a promise nor calls back answers null, as the RIC does.
     expect(Buffer.from((await invokeJson(h, 'plain')).result.payload).toString()).toBe('null');
+  });
+
+  test('the first of callback, context.succeed, a throw and the returned promise wins, as in the RIC', async () => {
+    for (const key of ['callbackThenSucceed', 'callbackThenThrow', 'asyncCallsBack']) {
+      const { result, body } = await invokeJson(h, key);
+      expect(result.functionError).toBeUndefined();
+      expect(body).toBe('callback first');
+    }
+  });
+
+  test('the callback waits for node:timers/promises timers too, not for unref\'d ones', async () => {
+    const { result, body } = await invokeJson(h, 'waitsForPromiseTimer');
+    expect(result.functionError).toBeUndefined();
+    expect(body).toEqual({ timerRan: true });
+  });
+
+  test('node:timers/promises and AbortSignal.timeout work as in Node within an invocation', async () => {
+    for (let i = 0; i < 2; i++) {
+      const { result, body } = await invokeJson(h, 'promiseTimersWork');
+      expect(result.functionError).toBeUndefined();
+      expect(body).toEqual({
+        setTimeout: 'timeout value',
+        setImmediate: 'immediate value',
+        promisified: 'promisified value',
+        wait: 'waited',
+        yield: 'yielded',
+        interval: ['tick', 'tick', 'tick'],
+        ownAbort: ['AbortError', 'ABORT_ERR', 'my reason'],
+        preAborted: ['AbortError', 'early'],
+        badOptions: 'ERR_INVALID_ARG_TYPE',
+        badSignal: 'ERR_INVALID_ARG_TYPE',
+        signalTimeout: [true, 'TimeoutError', 'The operation was aborted due to timeout', true],
+        badDelay: 'ERR_OUT_OF_RANGE',
+      });
+    }
   });
 
   test('callback handlers are refused on nodejs24.x, as AWS does', async () => {

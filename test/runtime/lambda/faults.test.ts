@@ -19,6 +19,14 @@ beforeAll(async () => {
     fnConfig('leaveInterval', 'faults.leaveInterval'),
     fnConfig('circular', 'faults.circular'),
     fnConfig('addListener', 'faults.addListener'),
+    fnConfig('leavePromiseTimers', 'faults.leavePromiseTimers'),
+    fnConfig('rejectNull', 'faults.rejectNull'),
+    fnConfig('rejectUndefined', 'faults.rejectUndefined'),
+    fnConfig('throwNull', 'faults.throwNull'),
+    fnConfig('throwUndefined', 'faults.throwUndefined'),
+    fnConfig('rejectNull24', 'faults.rejectNull', { runtime: 'nodejs24.x' }),
+    fnConfig('rejectUndefined24', 'faults.rejectUndefined', { runtime: 'nodejs24.x' }),
+    fnConfig('throwNull24', 'faults.throwNull', { runtime: 'nodejs24.x' }),
   ]);
 });
 afterAll(async () => {
@@ -59,8 +67,44 @@ describe('function errors', () => {
   });
 
   test('a thrown non-Error is serialised as the RIC does', async () => {
-    await faultThenRecover('throwString', (body) => {
+    const { fault } = await faultThenRecover('throwString', (body) => {
       expect(body).toEqual({ errorType: 'string', errorMessage: 'just a string', trace: [] });
+    });
+    // The RIC logs intoError(value): new Error(value), with its stack.
+    expect(h.sink.of('throwString')).toContainEqual(
+      expect.stringMatching(new RegExp(`^\\S+Z\\t${fault.result.requestId}\\tERROR\\tInvoke Error \\t\\{"errorType":"Error","errorMessage":"just a string","stack":\\["Error: just a string",`)),
+    );
+  });
+
+  test('nodejs22.x and older: a rejection with null or undefined is fail(), answered as "handled"', async () => {
+    for (const key of ['rejectNull', 'rejectUndefined']) {
+      const { fault } = await faultThenRecover(key, (body) => {
+        expect(body).toEqual({ errorType: 'string', errorMessage: 'handled', trace: [] });
+      });
+      expect(h.sink.of(key)).toContainEqual(
+        expect.stringMatching(new RegExp(`\\t${fault.result.requestId}\\tERROR\\tInvoke Error \\t\\{"errorType":"Error","errorMessage":"handled","stack":\\[`)),
+      );
+    }
+  });
+
+  test('nodejs22.x and older: a synchronous throw of null or undefined goes to callback(null), a success', async () => {
+    for (const key of ['throwNull', 'throwUndefined']) {
+      const { result } = await invokeJson(h, key, { fault: true });
+      expect(result.functionError).toBeUndefined();
+      expect(Buffer.from(result.payload).toString()).toBe('null');
+      expect(h.sink.of(key).some((l) => l.includes('Invoke Error'))).toBe(false);
+    }
+  });
+
+  test('nodejs24.x: null and undefined, thrown or rejected, are typeof / String(value)', async () => {
+    await faultThenRecover('rejectNull24', (body) => {
+      expect(body).toEqual({ errorType: 'object', errorMessage: 'null', trace: [] });
+    });
+    await faultThenRecover('throwNull24', (body) => {
+      expect(body).toEqual({ errorType: 'object', errorMessage: 'null', trace: [] });
+    });
+    await faultThenRecover('rejectUndefined24', (body) => {
+      expect(body).toEqual({ errorType: 'undefined', errorMessage: 'undefined', trace: [] });
     });
   });
 
@@ -204,5 +248,15 @@ describe('nothing of invocation N leaks into N+1', () => {
     const second = await invokeJson(h, 'addListener');
     expect(first.body).toBe(1);
     expect(second.body).toBe(1);
+  });
+
+  test('promise timers and AbortSignal.timeout left pending never fire during the next invocation', async () => {
+    const first = await invokeJson(h, 'leavePromiseTimers', { start: true });
+    expect(first.body).toEqual({ started: true });
+    const second = await invokeJson(h, 'leavePromiseTimers', {});
+    // The second invocation waited 80 ms: each of those 30 ms timers would have fired in it.
+    const ran = second.body['ranDuring'] as Array<{ what: string; during: string }>;
+    expect(ran.filter((r) => r.during !== first.result.requestId)).toEqual([]);
+    expect(second.result.functionError).toBeUndefined();
   });
 });
