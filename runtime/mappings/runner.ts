@@ -65,7 +65,8 @@ export class MappingRunner {
     let shards: ShardInfo[];
     try {
       shards = await ctx.source.listShards(ctx.streamName);
-      if (ctx.retentionMs === undefined) ctx.retentionMs = await ctx.source.retentionMs(ctx.streamName);
+      // Every listing: a retention changed since (Increase/DecreaseStreamRetentionPeriod) is seen.
+      await ctx.readRetention();
     } catch (err) {
       if (errorName(err) === 'ResourceNotFoundException') {
         // No such stream (yet): nothing to read, so nothing to wait for in drain(); listing goes on.

@@ -2,7 +2,7 @@
 // order per key with PF 1 and 4, and tumbling windows on one virtual clock shared by the log and the
 // mappings, so window boundaries and arrival times are exact. Each over the socket and in-process (the
 // pollers' SDK client handing its requests to the service, as the Emulator wires it).
-import { SplitShardCommand } from '@aws-sdk/client-kinesis';
+import { IncreaseStreamRetentionPeriodCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisService } from '../../../runtime/kinesis/service.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock, VirtualClock, type Clock } from '../../../runtime/clock.ts';
@@ -189,5 +189,24 @@ describe("retention expiry on eddy's own log (virtual clock)", () => {
     const lines = await linesOf<Seen>(fns.out, 'stuck');
     expect(lines.slice(attempts).map((l) => l.records.map((r) => r.data['i']))).toEqual([[1]]);
     expect(shard()).toMatchObject({ checkpoint: next!.seq, lastProcessingResult: 'OK', recordsProcessed: 1 });
+  });
+
+  it('sees an IncreaseStreamRetentionPeriod made while the shard is blocked', async () => {
+    const clock = new VirtualClock(Date.UTC(2026, 0, 1, 12, 0, 0));
+    const { k, fns, engine } = await setup('in-process', clock, { stuck: 'poison' });
+    await createStream(k, 'own-retention-up', 1, clock);
+    const t0 = clock.now();
+    const [poisoned] = await put(k, 'own-retention-up', [{ pk: 'k', data: { i: 0, poison: true } }]);
+    const mapping = spec('stuck', 'own-retention-up', { onFailure: QUEUE });
+    await engine.add(mapping);
+    await waitFor(async () => (await linesOf(fns.out, 'stuck')).length >= 2, 'retries');
+    await k.client.send(new IncreaseStreamRetentionPeriodCommand({ StreamName: 'own-retention-up', RetentionPeriodHours: 48 }));
+    // Past the 24 h the mapping started with, within the 48 h the stream has now: still retried.
+    await stillRetriedAt(clock, fns, t0 + 24 * HOUR + 1);
+    expect(await fns.lambda.outbox.listOutbox(QUEUE)).toEqual([]);
+    clock.advance(t0 + 48 * HOUR + 1 - clock.now());
+    const record = await discarded(fns);
+    expect(record['requestContext']).toMatchObject({ condition: 'RecordAgeExceeded' });
+    expect(record['KinesisBatchInfo']).toMatchObject({ startSequenceNumber: poisoned!.seq, batchSize: 1 });
   });
 });
