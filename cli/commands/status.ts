@@ -29,10 +29,13 @@ export function registerStatus(program: Command): void {
         ),
         '',
       );
-      const rows = status.mappings.flatMap((m) =>
-        m.shards.map((s) => [
+      const rows = status.mappings.flatMap((m) => {
+        const stream = m.eventSourceArn.split('/').pop() ?? m.eventSourceArn;
+        // A mapping that reads no shard (disabled, or its stream does not exist yet) still gets its row.
+        if (m.shards.length === 0) return [[m.functionName, stream, '-', m.state, '-', '-', '-', '-', '-', '-', m.lastProcessingResult]];
+        return m.shards.map((s) => [
           m.functionName,
-          m.eventSourceArn.split('/').pop() ?? m.eventSourceArn,
+          stream,
           s.shardId,
           m.state,
           `${s.iteratorAgeMs} ms`,
@@ -42,8 +45,8 @@ export function registerStatus(program: Command): void {
           s.retries,
           s.recordsFiltered,
           s.lastProcessingResult,
-        ]),
-      );
+        ]);
+      });
       out.push(
         status.mappings.length === 0
           ? 'no event-source mappings'

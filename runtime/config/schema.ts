@@ -3,6 +3,7 @@
 // the Serverless Framework schema (reference §5.4, §8.1, §8.2). Provider defaults are here; function keys
 // default to the provider's in resolve.ts.
 
+import { MAX_RECORD_AGE_SECONDS, MIN_RECORD_AGE_SECONDS } from '../mappings/types.ts';
 import type { AnyOfSchema, ArraySchema, IgnoredSchema, ObjectSchema, Schema, StringSchema } from './validate.ts';
 
 const str = (extra: Omit<StringSchema, 'type'> = {}): StringSchema => ({ type: 'string', ...extra });
@@ -101,7 +102,7 @@ export const streamEventSchema = obj(
     maximumRetryAttempts: int(-1, 10000, { default: -1 }),
     parallelizationFactor: int(1, 10, { default: 1 }),
     bisectBatchOnFunctionError: bool(false),
-    maximumRecordAgeInSeconds: int(60, 604800, { default: -1, alsoAllowed: [-1] }),
+    maximumRecordAgeInSeconds: int(MIN_RECORD_AGE_SECONDS, MAX_RECORD_AGE_SECONDS, { default: -1, alsoAllowed: [-1] }),
     tumblingWindowInSeconds: int(0, 900, { default: 0 }),
     functionResponseType: str({ enum: ['ReportBatchItemFailures'] }),
     filterPatterns: list({ type: 'object', values: any }, { minItems: 1, maxItems: 10 }),

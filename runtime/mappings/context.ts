@@ -21,6 +21,8 @@ export interface MappingContext {
   readonly pollIntervalMs: number | undefined;
   /** Stream retention in ms, once known: records older than it count as expired. */
   retentionMs: number | undefined;
+  /** Reads the stream's retention again into retentionMs (it may have been increased or decreased since). */
+  readRetention(): Promise<void>;
   /** The drain epoch now (see MappingEngine.drain). */
   drainEpoch(): number;
   /** Sends an on-failure record to the mapping's destination (function, or the outbox for SQS/SNS). */

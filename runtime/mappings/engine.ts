@@ -139,7 +139,7 @@ export class MappingEngine {
     const o = this.#o;
     const eventContexts = new Map<string, ReturnType<MappingContext['eventContext']>>();
     const awsRegion = regionOf(spec.eventSourceArn) ?? o.region;
-    return {
+    const ctx: MappingContext = {
       spec,
       streamName: streamNameOf(spec.eventSourceArn),
       awsRegion,
@@ -150,6 +150,9 @@ export class MappingEngine {
       checkpoints: entry.checkpoints,
       pollIntervalMs: o.pollIntervalMs ?? (o.wake ? undefined : 1_000),
       retentionMs: undefined,
+      readRetention: async () => {
+        ctx.retentionMs = await ctx.source.retentionMs(ctx.streamName);
+      },
       drainEpoch: () => this.#drainEpoch,
       sendToDestination: (record) => this.#sendToDestination(spec, record),
       setLastResult: (result) => {
@@ -165,6 +168,7 @@ export class MappingEngine {
         return c;
       },
     };
+    return ctx;
   }
 
   #sourceFor(region: string): KinesisSource {

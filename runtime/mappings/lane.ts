@@ -265,6 +265,13 @@ export class Lane {
     return batch.records.filter((r) => r.arrivalMs < oldest);
   }
 
+  /** The stream's retention, not MaximumRecordAgeInSeconds, decides when records expire. */
+  #retentionBinds(): boolean {
+    const retentionMs = this.#ctx.retentionMs;
+    const age = this.#ctx.spec.maximumRecordAgeInSeconds;
+    return retentionMs !== undefined && (age === -1 || age * 1000 > retentionMs);
+  }
+
   async #process(batch: Batch): Promise<void> {
     this.#inFlight = true;
     try {
@@ -280,7 +287,17 @@ export class Lane {
     let serviceBackoff = 10;
     for (;;) {
       if (this.#host.stopping) return; // not checkpointed: read again after a restart
-      const expired = this.#expired(batch);
+      let expired = this.#expired(batch);
+      if (expired.length > 0 && this.#retentionBinds()) {
+        // Before discarding at retention expiry, read the retention again: it may have been increased since
+        // (a rare path: one DescribeStreamSummary per expiry).
+        try {
+          await this.#ctx.readRetention();
+        } catch (err) {
+          this.#ctx.warn(`could not read the retention of ${this.#ctx.streamName}`, err);
+        }
+        expired = this.#expired(batch);
+      }
       if (expired.length > 0) {
         await this.#discard({ ...batch, records: expired }, 'RecordAgeExceeded');
         batch = { ...batch, records: batch.records.filter((r) => !expired.includes(r)) };

@@ -65,7 +65,10 @@ export class MappingRunner {
     let shards: ShardInfo[];
     try {
       shards = await ctx.source.listShards(ctx.streamName);
-      if (ctx.retentionMs === undefined) ctx.retentionMs = await ctx.source.retentionMs(ctx.streamName);
+      // Read again at every listing, so a retention changed since (Increase/DecreaseStreamRetentionPeriod) is
+      // seen; once known, a failed re-read keeps the last value rather than holding up new shards.
+      if (ctx.retentionMs === undefined) await ctx.readRetention();
+      else await ctx.readRetention().catch((err: unknown) => ctx.warn(`DescribeStreamSummary ${ctx.streamName} failed: ${errorName(err)}`, err));
     } catch (err) {
       if (errorName(err) === 'ResourceNotFoundException') {
         // No such stream (yet): nothing to read, so nothing to wait for in drain(); listing goes on.

@@ -43,6 +43,14 @@ export interface MappingSpec {
 
 export type MappingState = 'Creating' | 'Enabling' | 'Enabled' | 'Disabling' | 'Disabled' | 'Updating' | 'Deleting';
 
+/**
+ * MaximumRecordAgeInSeconds: -1 (infinite) or MIN..MAX. The model allows -1..604800, but "the minimum valid
+ * value for maximum record age is 60s": 0..59 are refused (API and serverless.yml alike).
+ * https://docs.aws.amazon.com/lambda/latest/api/API_EventSourceMappingConfiguration.html
+ */
+export const MIN_RECORD_AGE_SECONDS = 60;
+export const MAX_RECORD_AGE_SECONDS = 604_800;
+
 export const NO_RECORDS = 'No records processed';
 export const OK = 'OK';
 export const FUNCTION_CALL_FAILED = 'PROBLEM: Function call failed';

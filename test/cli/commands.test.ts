@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, PutRecordCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
+import { CreateEventSourceMappingCommand, DeleteEventSourceMappingCommand, GetEventSourceMappingCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEddy, startEddy, waitFor, type EddyProcess } from '../helpers/eddy-process.ts';
 
@@ -117,6 +118,32 @@ describe('eddy CLI against a running eddy (found through the data dir)', () => {
       return out.code === 0 && /REPORT RequestId/.test(out.stdout) && out;
     }, 20_000, 'the record function log');
     expect(logs.stdout).toMatch(/^START RequestId: /m);
+  });
+
+  it('status shows a disabled mapping (which reads no shard) with its state, in the table and in --json', async () => {
+    const lambda = new LambdaClient({ endpoint: eddy.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const { UUID } = await lambda.send(
+      new CreateEventSourceMappingCommand({
+        FunctionName: 'emu-dev-echo',
+        EventSourceArn: 'arn:aws:kinesis:us-east-1:000000000000:stream/orders',
+        StartingPosition: 'LATEST',
+        Enabled: false,
+      }),
+    );
+    try {
+      await waitFor(async () => (await lambda.send(new GetEventSourceMappingCommand({ UUID }))).State === 'Disabled', 10_000, 'Disabled');
+      const json = await runEddy(['status', '--json', ...connect]);
+      const mappings = (JSON.parse(json.stdout) as { mappings: Array<Record<string, unknown>> }).mappings;
+      expect(mappings.find((m) => m['uuid'] === UUID)).toMatchObject({ functionName: 'emu-dev-echo', state: 'Disabled', shards: [] });
+      const table = await runEddy(['status', ...connect]);
+      expect(table.code).toBe(0);
+      expect(table.stdout).toMatch(/^emu-dev-echo\s+orders\s+-\s+Disabled\s+-\s+.*No records processed$/m);
+      // The enabled mapping keeps its per-shard rows.
+      expect(table.stdout).toMatch(/^emu-dev-record\s+orders\s+shardId-000000000000\s+Enabled\s/m);
+    } finally {
+      await lambda.send(new DeleteEventSourceMappingCommand({ UUID }));
+      lambda.destroy();
+    }
   });
 
   it('cost prints the metered run as JSON', async () => {

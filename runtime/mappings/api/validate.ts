@@ -6,6 +6,7 @@ import { invalidParameterValue, validationError } from '../../lambda/api/errors.
 import type { LambdaServiceError } from '../../lambda/types.ts';
 import type { StartingPosition } from '../../config/types.ts';
 import { compileFilters } from '../filter.ts';
+import { MAX_RECORD_AGE_SECONDS, MIN_RECORD_AGE_SECONDS } from '../types.ts';
 
 type Body = Record<string, unknown>;
 
@@ -31,7 +32,7 @@ const INT_RANGES: ReadonlyArray<[key: string, field: string, prop: keyof Mapping
   ['MaximumBatchingWindowInSeconds', 'maximumBatchingWindowInSeconds', 'batchWindow', 0, 300],
   ['ParallelizationFactor', 'parallelizationFactor', 'parallelizationFactor', 1, 10],
   ['MaximumRetryAttempts', 'maximumRetryAttempts', 'maximumRetryAttempts', -1, 10_000],
-  ['MaximumRecordAgeInSeconds', 'maximumRecordAgeInSeconds', 'maximumRecordAgeInSeconds', -1, 604_800],
+  ['MaximumRecordAgeInSeconds', 'maximumRecordAgeInSeconds', 'maximumRecordAgeInSeconds', -1, MAX_RECORD_AGE_SECONDS],
   ['TumblingWindowInSeconds', 'tumblingWindowInSeconds', 'tumblingWindowInSeconds', 0, 900],
 ];
 
@@ -51,6 +52,14 @@ export function readMappingInput(body: Body, operation: 'create' | 'update', now
     if (v < min) throw validationError(String(v), field, `Member must have value greater than or equal to ${min}`);
     if (v > max) throw validationError(String(v), field, `Member must have value less than or equal to ${max}`);
     (input as Record<string, number>)[prop] = v;
+  }
+  const age = input.maximumRecordAgeInSeconds;
+  if (age !== undefined && age !== -1 && age < MIN_RECORD_AGE_SECONDS) {
+    // Within the model's range, refused by the service, with the message the API returned as quoted by the
+    // Terraform AWS provider's maintainers (hashicorp/terraform-provider-aws#16113, 2021).
+    throw invalidParameterValue(
+      `MaximumRecordAgeInSeconds must be either -1 (forever) or between ${MIN_RECORD_AGE_SECONDS} and ${MAX_RECORD_AGE_SECONDS} (inclusive)`,
+    );
   }
   for (const [key, prop] of [
     ['BisectBatchOnFunctionError', 'bisectBatchOnFunctionError'],

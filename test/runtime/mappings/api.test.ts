@@ -185,6 +185,18 @@ describe('event-source mappings through the Lambda API', () => {
       "1 validation error detected: Value '11' at 'parallelizationFactor' failed to satisfy constraint: Member must have value less than or equal to 10",
     ],
     [
+      'MaximumRecordAgeInSeconds 0 (in the model range, below the service minimum of 60)',
+      { FunctionName: 'other', EventSourceArn: streamArn('api-failing'), StartingPosition: 'LATEST', MaximumRecordAgeInSeconds: 0 },
+      'InvalidParameterValueException',
+      'MaximumRecordAgeInSeconds must be either -1 (forever) or between 60 and 604800 (inclusive)',
+    ],
+    [
+      'MaximumRecordAgeInSeconds 59 (in the model range, below the service minimum of 60)',
+      { FunctionName: 'other', EventSourceArn: streamArn('api-failing'), StartingPosition: 'LATEST', MaximumRecordAgeInSeconds: 59 },
+      'InvalidParameterValueException',
+      'MaximumRecordAgeInSeconds must be either -1 (forever) or between 60 and 604800 (inclusive)',
+    ],
+    [
       'an invalid filter pattern',
       { FunctionName: 'other', EventSourceArn: streamArn('api-failing'), StartingPosition: 'LATEST', FilterCriteria: { Filters: [{ Pattern: '{"data": "x"}' }] } },
       'InvalidParameterValueException',
@@ -215,6 +227,19 @@ describe('event-source mappings through the Lambda API', () => {
       message: `The event source arn (" ${streamArn('api-stream')} ") and function (" svc-dev-consumer ") provided mapping already exists. Please update or delete the existing mapping with UUID ${uuid}`,
       status: 409,
     });
+  });
+
+  it('refuses MaximumRecordAgeInSeconds 1..59 on update too, and takes 60 and -1', async () => {
+    const err = await failure(lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, MaximumRecordAgeInSeconds: 30 })));
+    expect(err).toEqual({
+      name: 'InvalidParameterValueException',
+      message: 'MaximumRecordAgeInSeconds must be either -1 (forever) or between 60 and 604800 (inclusive)',
+      status: 400,
+    });
+    expect((await lambda.send(new GetEventSourceMappingCommand({ UUID: uuid }))).MaximumRecordAgeInSeconds).toBe(-1);
+    for (const age of [60, -1]) {
+      expect((await lambda.send(new UpdateEventSourceMappingCommand({ UUID: uuid, MaximumRecordAgeInSeconds: age }))).MaximumRecordAgeInSeconds).toBe(age);
+    }
   });
 
   it('deletes (202, Deleting) and then answers 404 for the UUID', async () => {

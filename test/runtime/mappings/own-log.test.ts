@@ -2,7 +2,7 @@
 // order per key with PF 1 and 4, and tumbling windows on one virtual clock shared by the log and the
 // mappings, so window boundaries and arrival times are exact. Each over the socket and in-process (the
 // pollers' SDK client handing its requests to the service, as the Emulator wires it).
-import { SplitShardCommand } from '@aws-sdk/client-kinesis';
+import { IncreaseStreamRetentionPeriodCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisService } from '../../../runtime/kinesis/service.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock, VirtualClock, type Clock } from '../../../runtime/clock.ts';
@@ -131,5 +131,82 @@ describe.each<Transport>(['socket', 'in-process'])("on eddy's own log, %s", (tra
       [parent, 0, true],
     ]);
     expect(lines.find((l) => l['result'])!['result']).toEqual({ min: 2, max: 4, average: 3, count: 2 });
+  });
+});
+
+describe("retention expiry on eddy's own log (virtual clock)", () => {
+  const QUEUE = 'arn:aws:sqs:us-east-1:000000000000:expired';
+  const HOUR = 3_600_000;
+
+  /** Advances the clock to `at`, then waits for two more attempts: the second began its age check after `at`. */
+  async function stillRetriedAt(clock: VirtualClock, fns: Functions, at: number): Promise<void> {
+    const before = (await linesOf(fns.out, 'stuck')).length;
+    clock.advance(at - clock.now());
+    await waitFor(async () => (await linesOf(fns.out, 'stuck')).length >= before + 2, 'two more attempts');
+  }
+
+  async function discarded(fns: Functions): Promise<Record<string, any>> {
+    const [entry] = await waitFor(async () => {
+      const o = await fns.lambda.outbox.listOutbox(QUEUE);
+      return o.length > 0 && o;
+    }, 'the on-failure record');
+    return entry!.record as Record<string, any>;
+  }
+
+  it('ends a shard blocked by a failing record (infinite retries, no age limit) once the record falls out of the 24 h retention', async () => {
+    const clock = new VirtualClock(Date.UTC(2026, 0, 1, 12, 0, 0));
+    const { k, fns, engine } = await setup('in-process', clock, { stuck: 'poison' });
+    await createStream(k, 'own-retention', 1, clock);
+    const t0 = clock.now();
+    const [poisoned] = await put(k, 'own-retention', [{ pk: 'k', data: { i: 0, poison: true } }]);
+    const mapping = spec('stuck', 'own-retention', { onFailure: QUEUE });
+    expect([mapping.maximumRetryAttempts, mapping.maximumRecordAgeInSeconds]).toEqual([-1, -1]);
+    await engine.add(mapping);
+    await waitFor(async () => (await linesOf(fns.out, 'stuck')).length >= 2, 'retries');
+    const shard = (): Record<string, unknown> => engine.status().find((s) => s.uuid === mapping.uuid)!.shards[0]! as never;
+    // At the last ms of the retention the record is still retried.
+    await stillRetriedAt(clock, fns, t0 + 24 * HOUR);
+    expect(await fns.lambda.outbox.listOutbox(QUEUE)).toEqual([]);
+    expect(shard()).toMatchObject({ recordsDiscarded: 0, checkpoint: undefined });
+    // Past it, the record is discarded with an on-failure record and the shard checkpoints past it.
+    clock.advance(t0 + 24 * HOUR + 1 - clock.now());
+    const record = await discarded(fns);
+    expect(record['requestContext']).toMatchObject({ condition: 'RecordAgeExceeded', functionArn: mapping.functionArn });
+    expect(record['requestContext']['approximateInvokeCount']).toBeGreaterThanOrEqual(4);
+    expect(record['KinesisBatchInfo']).toMatchObject({
+      shardId: poisoned!.shardId,
+      startSequenceNumber: poisoned!.seq,
+      endSequenceNumber: poisoned!.seq,
+      batchSize: 1,
+      streamArn: mapping.eventSourceArn,
+    });
+    await waitFor(() => shard()['checkpoint'] === poisoned!.seq, 'the checkpoint past the record');
+    expect(shard()).toMatchObject({ recordsDiscarded: 1, recordsProcessed: 0 });
+    // The shard moves on: a record put now is delivered.
+    const attempts = (await linesOf(fns.out, 'stuck')).length;
+    const [next] = await put(k, 'own-retention', [{ pk: 'k', data: { i: 1 } }]);
+    await engine.drain({ timeoutMs: 10_000 });
+    const lines = await linesOf<Seen>(fns.out, 'stuck');
+    expect(lines.slice(attempts).map((l) => l.records.map((r) => r.data['i']))).toEqual([[1]]);
+    expect(shard()).toMatchObject({ checkpoint: next!.seq, lastProcessingResult: 'OK', recordsProcessed: 1 });
+  });
+
+  it('sees an IncreaseStreamRetentionPeriod made while the shard is blocked', async () => {
+    const clock = new VirtualClock(Date.UTC(2026, 0, 1, 12, 0, 0));
+    const { k, fns, engine } = await setup('in-process', clock, { stuck: 'poison' });
+    await createStream(k, 'own-retention-up', 1, clock);
+    const t0 = clock.now();
+    const [poisoned] = await put(k, 'own-retention-up', [{ pk: 'k', data: { i: 0, poison: true } }]);
+    const mapping = spec('stuck', 'own-retention-up', { onFailure: QUEUE });
+    await engine.add(mapping);
+    await waitFor(async () => (await linesOf(fns.out, 'stuck')).length >= 2, 'retries');
+    await k.client.send(new IncreaseStreamRetentionPeriodCommand({ StreamName: 'own-retention-up', RetentionPeriodHours: 48 }));
+    // Past the 24 h the mapping started with, within the 48 h the stream has now: still retried.
+    await stillRetriedAt(clock, fns, t0 + 24 * HOUR + 1);
+    expect(await fns.lambda.outbox.listOutbox(QUEUE)).toEqual([]);
+    clock.advance(t0 + 48 * HOUR + 1 - clock.now());
+    const record = await discarded(fns);
+    expect(record['requestContext']).toMatchObject({ condition: 'RecordAgeExceeded' });
+    expect(record['KinesisBatchInfo']).toMatchObject({ startSequenceNumber: poisoned!.seq, batchSize: 1 });
   });
 });

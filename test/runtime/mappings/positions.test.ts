@@ -1,9 +1,10 @@
 // Starting positions (TRIM_HORIZON, LATEST, AT_TIMESTAMP) and the batching window
 // (MaximumBatchingWindowInSeconds) on a virtual clock.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { systemClock, VirtualClock } from '../../../runtime/clock.ts';
+import { systemClock, VirtualClock, type Clock } from '../../../runtime/clock.ts';
 import { MemoryLogRoot } from '../../../runtime/log/memory-root.ts';
 import type { MappingEngine } from '../../../runtime/mappings/engine.ts';
+import type { ShardStatus } from '../../../runtime/mappings/types.ts';
 import { createStream, engineFor, linesOf, put, spec, startFunctions, startKinesalite, waitFor, type Functions, type Kinesis, type Seen } from './helpers.ts';
 
 let k: Kinesis;
@@ -52,19 +53,33 @@ describe('starting positions', () => {
 describe('batching window', () => {
   it('waits MaximumBatchingWindowInSeconds for more records unless the batch is full', async () => {
     const clock = new VirtualClock(Date.now());
+    // The engine's clock, seen through a wrapper that notes when the mapping arms a timer (the lane's
+    // batching window), so the test knows when the lane has decided to wait.
+    const armed: number[] = [];
+    const engineClock: Clock = {
+      now: () => clock.now(),
+      setTimer: (fn, ms) => {
+        armed.push(clock.now() + ms);
+        return clock.setTimer(fn, ms);
+      },
+    };
     const fns2 = await startFunctions(root, clock, { windowed: 'record' });
-    const engine2 = await engineFor(k, root, clock, fns2);
+    const engine2 = await engineFor(k, root, engineClock, fns2);
     try {
       await createStream(k, 'batch-window', 1);
       const mapping = spec('windowed', 'batch-window', { batchSize: 10, batchWindow: 5 });
       await engine2.add(mapping);
+      const t0 = clock.now();
       await put(k, 'batch-window', [0, 1, 2].map((i) => ({ pk: 'k', data: { i } })));
-      const pending = (): number => engine2.status().find((s) => s.uuid === mapping.uuid)?.shards[0]?.recordsPending ?? 0;
-      await waitFor(() => pending() === 3, 'the records read');
+      const shard = (): ShardStatus | undefined => engine2.status().find((s) => s.uuid === mapping.uuid)?.shards[0];
+      await waitFor(() => shard()?.recordsPending === 3 && armed.includes(t0 + 5_000), 'the records read and the window armed');
+      expect(shard()).toMatchObject({ invocations: 0, batchesInFlight: 0, recordsPending: 3 });
       clock.advance(4_999);
+      expect(shard()).toMatchObject({ invocations: 0, batchesInFlight: 0, recordsPending: 3 });
       expect(await linesOf(fns2.out, 'windowed')).toEqual([]);
       clock.advance(1);
       await waitFor(async () => (await linesOf(fns2.out, 'windowed')).length === 1, 'the batch after the window');
+      expect(shard()).toMatchObject({ invocations: 1 });
       // A full batch does not wait for the window.
       await put(k, 'batch-window', Array.from({ length: 10 }, (_, i) => ({ pk: 'k', data: { i: 3 + i } })));
       await waitFor(async () => (await linesOf(fns2.out, 'windowed')).length === 2, 'the full batch');

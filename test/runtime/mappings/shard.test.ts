@@ -38,6 +38,7 @@ function context(source: KinesisSource): MappingContext {
     checkpoints: new CheckpointStore(new MemoryLogRoot(), s.uuid, undefined),
     pollIntervalMs: undefined,
     retentionMs: undefined,
+    readRetention: async () => {},
     drainEpoch: () => 0,
     sendToDestination: async () => {},
     setLastResult: () => {},
