@@ -7,6 +7,8 @@ import { systemClock, VirtualClock, type Clock } from '../../../runtime/clock.ts
 import type { KinesisService } from '../../../runtime/kinesis/service.ts';
 import { MemoryLogRoot } from '../../../runtime/log/memory-root.ts';
 import { SYNC_PAYLOAD_LIMIT } from '../../../runtime/mappings/batch.ts';
+import { requestTooLarge } from '../../../runtime/lambda/api/errors.ts';
+import type { Invoker } from '../../../runtime/lambda/types.ts';
 import type { MappingEngine } from '../../../runtime/mappings/engine.ts';
 import { createStream, engineFor, linesOf, put, spec, startEddyKinesis, startFunctions, waitFor, type Functions, type Kinesis, type Seen } from './helpers.ts';
 
@@ -73,6 +75,43 @@ describe('the 6 MB invocation payload limit', () => {
     const shard = engine.status().find((s) => s.uuid === mapping.uuid)!.shards[0]!;
     expect(shard.checkpoint).toBe(seqs[2]);
     expect(warnings.some((w) => w.includes('RequestEntityTooLargeException'))).toBe(true);
+  });
+
+  it('bisects a batch refused as too large (the halves keep its retry count) until the record at fault is alone, then discards it', async () => {
+    // A batch over 6 MB holding several records happens only when a window's retried remainder meets a state
+    // that grew; here an invoker in front of the real one refuses any payload with the marked record as too large.
+    const warnings: string[] = [];
+    const root = new MemoryLogRoot();
+    k = await startEddyKinesis(systemClock, root);
+    fns = await startFunctions(root, systemClock, { halves: 'record' });
+    const real = fns.lambda.invoker;
+    const calls: number[] = [];
+    const invoker: Invoker = {
+      onReport: (l) => real.onReport(l),
+      invoke: async (request) => {
+        const text = String(request.payload);
+        calls.push((text.match(/"sequenceNumber"/g) ?? []).length);
+        if (text.includes(Buffer.from('{"big":true}').toString('base64'))) throw requestTooLarge();
+        return real.invoke(request);
+      },
+    };
+    engine = await engineFor(k, root, systemClock, fns, { wake: true, pollIntervalMs: undefined as never, localKinesis: k.service, invoker, onWarning: (m) => warnings.push(m) });
+    k.wake(engine);
+    await createStream(k, 'halves', 1);
+    const data = Array.from({ length: 8 }, (_, i) => (i === 5 ? { big: true } : { i }));
+    const put1 = await put(k, 'halves', data.map((d) => ({ pk: 'k', data: d })));
+    await engine.add(spec('halves', 'halves', { batchSize: 8, bisectBatchOnFunctionError: true, maximumRetryAttempts: 0, onFailure: QUEUE }));
+    await engine.drain({ timeoutMs: 20_000 });
+    // Records 0-7 refused; 0-3 delivered; 4-7 refused; 4-5 refused; 4 delivered; 5 refused alone (discarded,
+    // no retry left); then 6-7 delivered.
+    expect(calls).toEqual([8, 4, 4, 2, 1, 1, 2]);
+    const delivered = (await linesOf<Seen>(fns.out, 'halves')).flatMap((l) => l.records.map((r) => r.seq));
+    expect(delivered).toEqual(put1.filter((_, i) => i !== 5).map((r) => r.seq));
+    const outbox = await fns.lambda.outbox.listOutbox(QUEUE);
+    expect(outbox.map((e) => (e.record as Record<string, any>)['KinesisBatchInfo'])).toEqual([
+      expect.objectContaining({ startSequenceNumber: put1[5]!.seq, endSequenceNumber: put1[5]!.seq, batchSize: 1 }),
+    ]);
+    expect((outbox[0]!.record as Record<string, any>)['requestContext']).toMatchObject({ condition: 'RetryAttemptsExhausted' });
   });
 
   it("cuts a tumbling window's batches so that records and state fit the limit together", async () => {
