@@ -3,7 +3,7 @@
 // whole batch and block the lane, bisect, partial-batch checkpoints, discard to the on-failure
 // destination once retries or record age run out, and tumbling windows with state. Reference §4.2-§4.6.
 import { Buffer } from 'node:buffer';
-import type { LambdaServiceError } from '../lambda/types.ts';
+import type { InvokeResult, LambdaServiceError } from '../lambda/types.ts';
 import { SYNC_PAYLOAD_LIMIT, WINDOW_STATE_LIMIT, cutBatch, windowOf, type CutLimits } from './batch.ts';
 import { pause, Signal, type MappingContext } from './context.ts';
 import { batchPayload, destinationRecord, payloadBytes, windowPayload, type DiscardCondition, type ReadRecord } from './event.ts';
@@ -95,7 +95,7 @@ export class Lane {
     this.#batchWindowMs = ctx.spec.batchWindow * 1000;
     this.#limits = {
       batchSize: ctx.spec.batchSize,
-      // A tumbling window's batches leave room for its fields and state: see #windowLimits.
+      // A tumbling window's batches leave room for its fields and state: see #windowExtraBytes.
       maxBytes: SYNC_PAYLOAD_LIMIT,
       windowMs: this.#windowMs,
     };
@@ -316,19 +316,14 @@ export class Lane {
       this.#host.stats.invocations++;
       const lastRecord = batch.records[batch.records.length - 1];
       if (lastRecord) this.#host.stats.iteratorAgeMs = Math.max(0, this.#ctx.clock.now() - lastRecord.arrivalMs);
-      let outcome: BatchOutcome;
+      let result: InvokeResult | undefined;
       try {
-        const result = await this.#ctx.invoker.invoke({
+        result = await this.#ctx.invoker.invoke({
           functionName: spec.functionName,
           payload,
           jsonByEddy: true,
           waitForCapacity: true,
           source: `mapping:${spec.uuid}`,
-        });
-        batch.lastInvoke = { requestId: result.requestId, functionError: result.functionError };
-        outcome = interpretResponse(result.payload, result.functionError, sequenceNumbers, {
-          reportBatchItemFailures: spec.reportBatchItemFailures,
-          tumbling: this.#windowMs > 0,
         });
       } catch (err) {
         const e = err as Partial<LambdaServiceError>;
@@ -343,7 +338,6 @@ export class Lane {
           // responseContext, as the function never ran (as for records discarded without an invocation).
           this.#ctx.warn(`invoking ${spec.functionName} failed: ${e.name}: ${e.message ?? ''} (a batch of ${batch.records.length} record(s)); handled as a function error`);
           batch.lastInvoke = undefined;
-          outcome = { kind: 'failure', reason: 'payloadTooLarge' };
         } else {
           // Throttles and service errors happen before the function runs: retried (with backoff) until the
           // records expire, without using a retry attempt (reference §4.3).
@@ -354,6 +348,16 @@ export class Lane {
           serviceBackoff = Math.min(MAX_BACKOFF_MS, serviceBackoff * 2);
           continue;
         }
+      }
+      let outcome: BatchOutcome;
+      if (result) {
+        batch.lastInvoke = { requestId: result.requestId, functionError: result.functionError };
+        outcome = interpretResponse(result.payload, result.functionError, sequenceNumbers, {
+          reportBatchItemFailures: spec.reportBatchItemFailures,
+          tumbling: this.#windowMs > 0,
+        });
+      } else {
+        outcome = { kind: 'failure', reason: 'payloadTooLarge' };
       }
       if (outcome.kind === 'success') {
         this.#setResult(OK);
