@@ -20,7 +20,7 @@ import { MemoryLogRoot } from './log/memory-root.ts';
 import type { LogRoot } from './log/types.ts';
 import { createMappingsApi, type MappingsApi } from './mappings/api/index.ts';
 import { MappingEngine } from './mappings/engine.ts';
-import { mappingSpecsFromConfig } from './mappings/spec.ts';
+import { consumerKey, mappingSpecsFromConfig } from './mappings/spec.ts';
 import type { MappingStatus } from './mappings/types.ts';
 import { sendJson } from './server/http.ts';
 import { listen, type HttpRequest, type HttpResponse, type Listener } from './server/listener.ts';
@@ -346,9 +346,61 @@ export class Emulator {
   /** Makes the mappings declared in serverless.yml match `config` (added, changed, removed). */
   async #applyMappings(config: ServiceConfig): Promise<void> {
     const { mappings, clock } = this.#parts;
+    const consumers = await this.#registerConsumers(config);
     await mappings.syncConfigMappings(
-      mappingSpecsFromConfig(config, { region: config.region, accountId: ACCOUNT_ID, nowMs: clock.now() }),
+      mappingSpecsFromConfig(config, { region: config.region, accountId: ACCOUNT_ID, nowMs: clock.now(), consumers }),
     );
+  }
+
+  /**
+   * Registers the stream consumers that `consumer: true` events declare, as Serverless's
+   * AWS::Kinesis::StreamConsumer does on deploy: through eddy's own Kinesis API, when absent, on the stream in
+   * eddy's log (where the streams of `resources` are created), and waits until they are ACTIVE. Returns their
+   * ARNs by consumerKey. A consumer that cannot be registered (its stream is not in eddy's log) is reported and
+   * its mapping reads the stream.
+   */
+  async #registerConsumers(config: ServiceConfig): Promise<Map<string, string>> {
+    const { sink } = this.#parts;
+    const arns = new Map<string, string>();
+    for (const fn of Object.values(config.functions)) {
+      for (const event of fn.events) {
+        if (event.consumerName === undefined) continue;
+        const key = consumerKey(event.arn, event.consumerName);
+        if (arns.has(key)) continue;
+        try {
+          arns.set(key, await this.#ensureConsumer(event.arn, event.consumerName));
+        } catch (err) {
+          const e = err as { type?: string; message?: string };
+          sink.notice(
+            `${fn.key}: could not register the stream consumer ${event.consumerName} on ${event.streamName} (${e.type ?? 'Error'}: ${e.message ?? String(err)}); the mapping reads the stream`,
+          );
+        }
+      }
+    }
+    return arns;
+  }
+
+  /** The ARN of the stream's consumer of that name, registered first when absent, once it is ACTIVE. */
+  async #ensureConsumer(streamArn: string, consumerName: string): Promise<string> {
+    const { kinesis } = this.#parts;
+    for (;;) {
+      let consumer: { ConsumerARN: string; ConsumerStatus: string } | undefined;
+      try {
+        const out = await kinesis.call<{ ConsumerDescription: { ConsumerARN: string; ConsumerStatus: string } }>('DescribeStreamConsumer', {
+          StreamARN: streamArn,
+          ConsumerName: consumerName,
+        });
+        consumer = out.ConsumerDescription;
+      } catch (err) {
+        if ((err as { type?: string }).type !== 'ResourceNotFoundException') throw err;
+        // No such consumer (or no such stream: then registering says so).
+        await kinesis.call('RegisterStreamConsumer', { StreamARN: streamArn, ConsumerName: consumerName });
+        continue;
+      }
+      if (consumer.ConsumerStatus === 'ACTIVE') return consumer.ConsumerARN;
+      // CREATING, or DELETING (registered again once it is gone).
+      await new Promise((r) => setTimeout(r, 10));
+    }
   }
 
   /** Re-reads serverless.yml and applies it: functions, streams and mappings; data and checkpoints are kept. */

@@ -74,6 +74,8 @@ export interface FunctionInput {
   fn: Obj;
   name: string;
   provider: Obj;
+  /** The stage the service is resolved for. */
+  stage: string;
   providerEnv: Map<string, { value: string; path: Path }>;
   validated: Obj;
   ctx: IntrinsicContext;

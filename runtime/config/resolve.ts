@@ -111,7 +111,7 @@ export function resolveServiceConfig(raw: unknown, options: ResolveOptions = {})
   const functions: Record<string, FunctionConfig> = {};
   const byName = new Map<string, string>();
   for (const [key, fnRaw] of Object.entries(functionsIn)) {
-    const fn = buildFunction({ key, fn: asObj(fnRaw), name: names.get(key)!, provider, providerEnv, validated, ctx, dir, eddy, names, layerDirs, report });
+    const fn = buildFunction({ key, fn: asObj(fnRaw), name: names.get(key)!, provider, stage, providerEnv, validated, ctx, dir, eddy, names, layerDirs, report });
     const other = byName.get(fn.name);
     if (other !== undefined) report.error(['functions', key, 'name'], `deployed name "${fn.name}" is also the name of function ${other}`);
     byName.set(fn.name, key);

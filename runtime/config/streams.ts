@@ -96,9 +96,35 @@ export function streamEvents(input: FunctionInput): StreamEventConfig[] {
   return out;
 }
 
+/**
+ * The stream name Serverless puts in a consumer's name: the logical id of a `Fn::GetAtt` or `Ref`, the export
+ * name of a `Fn::ImportValue`, the part after the last `/` of a `Fn::Join`'s last element, else the part of
+ * the ARN after `stream/` (lib/plugins/aws/package/compile/events/stream.js).
+ */
+function serverlessStreamName(arn: unknown, resolvedName: string): string {
+  if (typeof arn === 'string') return arn.split('/')[1] ?? resolvedName;
+  const o = asObj(arn);
+  const getAtt = o['Fn::GetAtt'];
+  if (Array.isArray(getAtt)) return String(getAtt[0]);
+  if (typeof getAtt === 'string') return getAtt.split('.')[0]!;
+  if (typeof o['Fn::ImportValue'] === 'string') return o['Fn::ImportValue'];
+  if (typeof o['Ref'] === 'string') return o['Ref'];
+  const join = o['Fn::Join'];
+  if (Array.isArray(join) && Array.isArray(join[1])) return String(join[1].at(-1)).split('/').pop()!;
+  return resolvedName;
+}
+
+/** The consumer `consumer: true` registers, named as Serverless names it (reference §8.2). */
+function consumerNameFor(input: FunctionInput, rawArn: unknown, streamName: string): string {
+  const serviceSpecific = asObj(input.provider['kinesis'])['consumerNamingMode'] === 'serviceSpecific';
+  const suffix = serviceSpecific ? `${asStr(input.validated['service']) ?? ''}${input.stage}` : '';
+  return `${input.key}${serverlessStreamName(rawArn, streamName)}${suffix}Consumer`;
+}
+
 function resolveStreamEvent(input: FunctionInput, ev: Obj, at: Path): StreamEventConfig | undefined {
   const { key, ctx, report } = input;
   let arn: unknown = ev['arn'];
+  const rawArn = arn;
   const declaredType = asStr(ev['type']);
   if (isIntrinsic(arn)) {
     if (declaredType === undefined) {
@@ -148,6 +174,10 @@ function resolveStreamEvent(input: FunctionInput, ev: Obj, at: Path): StreamEven
     }
     consumer = ev['consumer'];
   }
+  const consumerName = consumer === true ? consumerNameFor(input, rawArn, streamName) : undefined;
+  if (consumerName !== undefined && !/^[a-zA-Z0-9_.-]{1,128}$/.test(consumerName)) {
+    report.error([...at, 'consumer'], `true names the stream consumer "${consumerName}", which is not a valid consumer name (1-128 of a-z A-Z 0-9 _ . -)`);
+  }
 
   let onFailure: string | undefined;
   const failure = asObj(ev['destinations'])['onFailure'];
@@ -178,5 +208,6 @@ function resolveStreamEvent(input: FunctionInput, ev: Obj, at: Path): StreamEven
     onFailure,
     enabled: flag(ev['enabled'], S, 'enabled'),
     consumer,
+    ...(consumerName !== undefined && { consumerName }),
   };
 }

@@ -63,6 +63,12 @@ export interface StreamEventConfig {
   readonly enabled: boolean;
   /** Consumer ARN when `consumer` was set (eddy reads with GetRecords until it has SubscribeToShard). */
   readonly consumer: boolean | string;
+  /**
+   * With `consumer: true`: the name of the stream consumer Serverless would create, registered on the stream at
+   * start (`<functionKey><streamName>Consumer`, or `<functionKey><streamName><service><stage>Consumer` with
+   * `provider.kinesis.consumerNamingMode: serviceSpecific`).
+   */
+  readonly consumerName?: string;
 }
 
 /** An `AWS::Kinesis::Stream` resource, created at start when absent. */

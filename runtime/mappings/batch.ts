@@ -23,8 +23,8 @@ export function windowOf(arrivalMs: number, windowMs: number): { startMs: number
 
 /**
  * How many records from queue[from] on make the next batch: at most batchSize, the payload within maxBytes
- * (but always at least one record, as AWS sends an oversized record alone and lets the invoke fail), and
- * all of the same tumbling window as the first.
+ * (but always at least one record: an oversized record goes alone, its invoke fails, and the lane handles
+ * that as a failed invocation), and all of the same tumbling window as the first.
  */
 export function cutBatch(queue: readonly ReadRecord[], from: number, limits: CutLimits): number {
   const available = queue.length - from;

@@ -3,11 +3,11 @@
 // whole batch and block the lane, bisect, partial-batch checkpoints, discard to the on-failure
 // destination once retries or record age run out, and tumbling windows with state. Reference §4.2-§4.6.
 import { Buffer } from 'node:buffer';
-import type { LambdaServiceError } from '../lambda/types.ts';
+import type { InvokeResult, LambdaServiceError } from '../lambda/types.ts';
 import { SYNC_PAYLOAD_LIMIT, WINDOW_STATE_LIMIT, cutBatch, windowOf, type CutLimits } from './batch.ts';
 import { pause, Signal, type MappingContext } from './context.ts';
-import { batchPayload, destinationRecord, windowPayload, type DiscardCondition, type ReadRecord } from './event.ts';
-import { interpretResponse } from './response.ts';
+import { batchPayload, destinationRecord, payloadBytes, windowPayload, type DiscardCondition, type ReadRecord } from './event.ts';
+import { interpretResponse, type BatchOutcome } from './response.ts';
 import { FUNCTION_CALL_FAILED, OK } from './types.ts';
 
 /** What a lane needs of its shard. */
@@ -58,6 +58,11 @@ interface OpenWindow {
   /** Records invoked in this window, checkpointed only after the final invocation. */
   held: ReadRecord[];
   terminatedEarly: boolean;
+  /**
+   * UTF-8 bytes the window fields and the current state add to a payload (the records excepted): a batch of
+   * this window is cut so that records and state fit the 6 MB limit together.
+   */
+  extraBytes: number;
 }
 
 /** Retries wait 10 ms, 20 ms, ... up to this (real time): a failing function is not hammered. */
@@ -90,8 +95,8 @@ export class Lane {
     this.#batchWindowMs = ctx.spec.batchWindow * 1000;
     this.#limits = {
       batchSize: ctx.spec.batchSize,
-      // Room for the window fields (and the state, checked per batch) in a tumbling-window payload.
-      maxBytes: SYNC_PAYLOAD_LIMIT - (this.#windowMs > 0 ? 512 : 0),
+      // A tumbling window's batches leave room for its fields and state: see #windowExtraBytes.
+      maxBytes: SYNC_PAYLOAD_LIMIT,
       windowMs: this.#windowMs,
     };
   }
@@ -219,7 +224,8 @@ export class Lane {
     if (!w) {
       if (!head) return undefined;
       const bounds = windowOf(head.arrivalMs, this.#windowMs);
-      w = { ...bounds, state: {}, held: [], terminatedEarly: false };
+      w = { ...bounds, state: {}, held: [], terminatedEarly: false, extraBytes: 0 };
+      w.extraBytes = this.#windowExtraBytes(w, 2);
       this.#window = w;
     }
     // No later record of this window can still come: one arrived after its end, or a read sent after the
@@ -228,7 +234,7 @@ export class Lane {
     const complete = this.#host.ended || readPastEnd || (head !== undefined && head.arrivalMs >= w.endMs);
     if (!complete && now >= w.endMs) this.#host.readSoon();
     if (head && head.arrivalMs < w.endMs) {
-      const n = cutBatch(this.#queue, this.#head, this.#limits);
+      const n = cutBatch(this.#queue, this.#head, { ...this.#limits, maxBytes: SYNC_PAYLOAD_LIMIT - w.extraBytes });
       const after = this.#queue[this.#head + n];
       const last = complete && (after === undefined ? readPastEnd || this.#host.ended : after.arrivalMs >= w.endMs);
       if (!last && !this.#mayInvoke(n, this.queued)) {
@@ -240,6 +246,22 @@ export class Lane {
     if (complete) return this.#batch([], true);
     this.#armTimer(w.endMs);
     return undefined;
+  }
+
+  /**
+   * What a window's payload holds beyond `{"Records":[...]}`: its fields, and its state of stateBytes (as
+   * JSON), counted with isFinalInvokeForWindow false (the longer of the two values).
+   */
+  #windowExtraBytes(w: OpenWindow, stateBytes: number): number {
+    const fields = windowPayload([], this.#ctx.eventContext(this.#host.shardId), {
+      startMs: w.startMs,
+      endMs: w.endMs,
+      state: {},
+      isFinalInvokeForWindow: false,
+      isWindowTerminatedEarly: w.terminatedEarly,
+    });
+    // `{"Records":[]` + `,` + the fields' JSON without its `{`, with `{}` as the state.
+    return Buffer.byteLength(fields) - payloadBytes(0, 0) - 2 + stateBytes;
   }
 
   #payload(batch: Batch): string {
@@ -311,7 +333,7 @@ export class Lane {
       this.#host.stats.invocations++;
       const lastRecord = batch.records[batch.records.length - 1];
       if (lastRecord) this.#host.stats.iteratorAgeMs = Math.max(0, this.#ctx.clock.now() - lastRecord.arrivalMs);
-      let result;
+      let result: InvokeResult | undefined;
       try {
         result = await this.#ctx.invoker.invoke({
           functionName: spec.functionName,
@@ -321,22 +343,39 @@ export class Lane {
           source: `mapping:${spec.uuid}`,
         });
       } catch (err) {
-        // Throttles and service errors happen before the function runs: retried (with backoff) until the
-        // records expire, without using a retry attempt (reference §4.3).
-        batch.invokes--;
-        this.#host.stats.invocations--;
         const e = err as Partial<LambdaServiceError>;
-        this.#ctx.warn(`invoking ${spec.functionName} failed before the function ran: ${e.name ?? 'Error'}: ${e.message ?? String(err)}`);
-        this.#setResult(`PROBLEM: ${e.name ?? 'Error'}`);
-        await pause(serviceBackoff, this.#stop);
-        serviceBackoff = Math.min(MAX_BACKOFF_MS, serviceBackoff * 2);
-        continue;
+        this.#host.stats.invocations--;
+        if (e.name === 'RequestEntityTooLargeException') {
+          // A payload over 6 MB (a record too large to fit alone, or a retried window remainder whose state
+          // grew) would fail the same way forever, so it is not a service error to wait out: eddy treats it
+          // as a failed invocation of the batch. It uses a retry attempt, bisect splits it, and once
+          // MaximumRetryAttempts or MaximumRecordAgeInSeconds run out it goes to the on-failure destination
+          // like a poisoned batch, so the shard moves on. What AWS does here is undocumented: this is eddy's
+          // choice (UNVERIFIED), mimicking AWS's handling of a function error. The destination record has no
+          // responseContext, as the function never ran (as for records discarded without an invocation).
+          this.#ctx.warn(`invoking ${spec.functionName} failed: ${e.name}: ${e.message ?? ''} (a batch of ${batch.records.length} record(s)); handled as a function error`);
+          batch.lastInvoke = undefined;
+        } else {
+          // Throttles and service errors happen before the function runs: retried (with backoff) until the
+          // records expire, without using a retry attempt (reference §4.3).
+          batch.invokes--;
+          this.#ctx.warn(`invoking ${spec.functionName} failed before the function ran: ${e.name ?? 'Error'}: ${e.message ?? String(err)}`);
+          this.#setResult(`PROBLEM: ${e.name ?? 'Error'}`);
+          await pause(serviceBackoff, this.#stop);
+          serviceBackoff = Math.min(MAX_BACKOFF_MS, serviceBackoff * 2);
+          continue;
+        }
       }
-      batch.lastInvoke = { requestId: result.requestId, functionError: result.functionError };
-      const outcome = interpretResponse(result.payload, result.functionError, sequenceNumbers, {
-        reportBatchItemFailures: spec.reportBatchItemFailures,
-        tumbling: this.#windowMs > 0,
-      });
+      let outcome: BatchOutcome;
+      if (result) {
+        batch.lastInvoke = { requestId: result.requestId, functionError: result.functionError };
+        outcome = interpretResponse(result.payload, result.functionError, sequenceNumbers, {
+          reportBatchItemFailures: spec.reportBatchItemFailures,
+          tumbling: this.#windowMs > 0,
+        });
+      } else {
+        outcome = { kind: 'failure', reason: 'payloadTooLarge' };
+      }
       if (outcome.kind === 'success') {
         this.#setResult(OK);
         await this.#succeeded(batch, batch.records, outcome.state);
@@ -382,8 +421,10 @@ export class Lane {
     }
     w.held.push(...records);
     w.state = state;
+    const stateBytes = Buffer.byteLength(JSON.stringify(state ?? {}));
     // State over 1 MB ends the window early: one final invocation, then a fresh window (reference §4.6).
-    if (Buffer.byteLength(JSON.stringify(state ?? {})) > WINDOW_STATE_LIMIT) w.terminatedEarly = true;
+    if (stateBytes > WINDOW_STATE_LIMIT) w.terminatedEarly = true;
+    w.extraBytes = this.#windowExtraBytes(w, stateBytes);
   }
 
   async #discard(batch: Batch, condition: DiscardCondition): Promise<void> {

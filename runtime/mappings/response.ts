@@ -3,8 +3,11 @@
 
 export type BatchOutcome =
   | { kind: 'success'; state: unknown }
-  /** The whole batch failed: a function error, or a response the mapping cannot accept. */
-  | { kind: 'failure'; reason: 'functionError' | 'invalidResponse' }
+  /**
+   * The whole batch failed: a function error, a response the mapping cannot accept, or (set by the lane, not
+   * read from a response) a payload over the 6 MB limit.
+   */
+  | { kind: 'failure'; reason: 'functionError' | 'invalidResponse' | 'payloadTooLarge' }
   /** Records before index `failedAt` succeeded; the batch is retried from it. */
   | { kind: 'partial'; failedAt: number; state: unknown };
 

@@ -22,6 +22,23 @@ export interface SpecContext {
   region: string;
   accountId: string;
   nowMs: number;
+  /** The consumers registered for `consumer: true` events: consumerKey(stream ARN, name) -> consumer ARN. */
+  consumers?: ReadonlyMap<string, string>;
+}
+
+/** How SpecContext.consumers finds the consumer of a stream by name. */
+export function consumerKey(streamArn: string, consumerName: string): string {
+  return `${streamArn}/consumer/${consumerName}`;
+}
+
+/**
+ * What a stream event's mapping reads: its consumer ARN (given, or registered for `consumer: true`), else the
+ * stream. A `consumer: true` whose consumer could not be registered reads the stream.
+ */
+function eventSourceArnOf(event: StreamEventConfig, ctx: SpecContext): string {
+  if (typeof event.consumer === 'string') return event.consumer;
+  if (event.consumerName !== undefined) return ctx.consumers?.get(consumerKey(event.arn, event.consumerName)) ?? event.arn;
+  return event.arn;
 }
 
 /** The role a function reports as invokeIdentityArn when none is known (Serverless's default role name). */
@@ -40,7 +57,7 @@ export function specFromStreamEvent(
     uuid: stableMappingUuid(event.functionKey, event.arn, index),
     functionName: fn.name,
     functionArn: functionArnOf(ctx.region, ctx.accountId, fn.name),
-    eventSourceArn: typeof event.consumer === 'string' ? event.consumer : event.arn,
+    eventSourceArn: eventSourceArnOf(event, ctx),
     batchSize: event.batchSize,
     batchWindow: event.batchWindow,
     startingPosition: event.startingPosition,

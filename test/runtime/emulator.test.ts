@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { DescribeStreamSummaryCommand, KinesisClient, ListStreamsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { DescribeStreamSummaryCommand, KinesisClient, ListStreamConsumersCommand, ListStreamsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { InvokeCommand, LambdaClient, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Emulator, VirtualClock } from '../../runtime/index.ts';
@@ -100,6 +100,41 @@ describe('Emulator', () => {
     const running = JSON.parse(await readFile(path.join(dataDir, 'eddy.json'), 'utf8'));
     expect(running).toMatchObject({ pid: process.pid, endpoint: emu.endpoint });
     kinesis.destroy();
+  });
+
+  it('consumer: true registers a stream consumer named as Serverless names it, once, and the mapping reads through it', async () => {
+    const dir = path.resolve(import.meta.dirname, '../fixtures/emulator-consumer');
+    const dataDir = path.join(tmp, 'data');
+    const streamArn = 'arn:aws:kinesis:us-east-1:000000000000:stream/orders';
+    const consumersAndMappings = async () => {
+      const kinesis = new KinesisClient({ endpoint: emu!.endpoint, region: 'us-east-1', credentials });
+      const lambda = new LambdaClient({ endpoint: emu!.endpoint, region: 'us-east-1', credentials });
+      const consumers = (await kinesis.send(new ListStreamConsumersCommand({ StreamARN: streamArn }))).Consumers ?? [];
+      const mappings = (await lambda.send(new ListEventSourceMappingsCommand({}))).EventSourceMappings ?? [];
+      await kinesis.send(new PutRecordsCommand({ StreamName: 'orders', Records: [{ PartitionKey: 'k', Data: Buffer.from(`r${seen().length}`) }] }));
+      kinesis.destroy();
+      lambda.destroy();
+      return { consumers, mappings };
+    };
+
+    // Virtual clocks a day apart: a consumer registered again on the restart would get another ARN.
+    emu = await Emulator.start({ dir, dataDir, port: 0, clock: new VirtualClock(Date.UTC(2026, 0, 1)) });
+    const first = await consumersAndMappings();
+    expect(first.consumers.map((c) => [c.ConsumerName, c.ConsumerStatus])).toEqual([['recordOrdersConsumer', 'ACTIVE']]);
+    const consumerArn = first.consumers[0]!.ConsumerARN!;
+    expect(consumerArn).toMatch(/^arn:aws:kinesis:us-east-1:000000000000:stream\/orders\/consumer\/recordOrdersConsumer:1767225600$/);
+    expect(first.mappings.map((m) => m.EventSourceArn)).toEqual([consumerArn]);
+    await emu.drain();
+    expect(seen().map((l) => l.data)).toEqual(['r0']);
+    await emu.stop();
+
+    // After a restart the consumer is found, not registered again: same ARN, and the mapping resumes.
+    emu = await Emulator.start({ dir, dataDir, port: 0, clock: new VirtualClock(Date.UTC(2026, 0, 2)) });
+    const second = await consumersAndMappings();
+    expect(second.consumers.map((c) => c.ConsumerARN)).toEqual([consumerArn]);
+    expect(second.mappings.map((m) => [m.EventSourceArn, m.UUID])).toEqual([[consumerArn, first.mappings[0]!.UUID]]);
+    await emu.drain();
+    expect(seen().map((l) => l.data)).toEqual(['r0', 'r1']);
   });
 
   it('refuses a second eddy on the same data dir', async () => {

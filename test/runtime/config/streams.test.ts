@@ -97,6 +97,7 @@ describe('stream events', () => {
       onFailure: 'arn:aws:sqs:us-east-1:123456789012:failed',
       enabled: false,
       consumer: true,
+      consumerName: 'consumeeventsConsumer',
     });
   });
 
@@ -166,6 +167,23 @@ describe('stream events', () => {
     expect(eventProblems(`      - stream: {arn: ${ARN}, consumer: nope}`)).toEqual([
       'functions.consume.events[0].stream.consumer: must be true or a stream consumer ARN (arn:aws:kinesis:<region>:<account>:stream/<name>/consumer/<consumer>:<timestamp>)',
     ]);
+    expect(events(`      - stream: {arn: ${ARN}, consumer: ${consumerArn}}`)[0]!.consumerName).toBeUndefined();
+    expect(events(`      - stream: {arn: ${ARN}, consumer: false}`)[0]!.consumerName).toBeUndefined();
+  });
+
+  it("consumer: true names the consumer to register as Serverless does (<function><stream>Consumer, the stream's logical id for an intrinsic)", () => {
+    expect(events(`      - stream: {arn: ${ARN}, consumer: true}`)[0]!.consumerName).toBe('consumeeventsConsumer');
+    const getAtt = `      - stream: {type: kinesis, arn: {Fn::GetAtt: [EventsStream, Arn]}, consumer: true}`;
+    expect(events(getAtt, RESOURCES)[0]!.consumerName).toBe('consumeEventsStreamConsumer');
+    expect(events(`      - stream: {type: kinesis, arn: !GetAtt EventsStream.Arn, consumer: true}`, RESOURCES)[0]!.consumerName).toBe('consumeEventsStreamConsumer');
+    expect(events(`      - stream: {type: kinesis, arn: {Ref: EventsStream}, consumer: true}`, RESOURCES)[0]!.consumerName).toBe('consumeEventsStreamConsumer');
+    const join = `      - stream: {type: kinesis, arn: {Fn::Join: ['', ['arn:aws:kinesis:us-east-1:123456789012:stream/', 'joined']]}, consumer: true}`;
+    expect(events(join)[0]!.consumerName).toBe('consumejoinedConsumer');
+    // provider.kinesis.consumerNamingMode: serviceSpecific adds the service and the stage.
+    const specific = config(
+      `service: svc\nprovider:\n  name: aws\n  kinesis:\n    consumerNamingMode: serviceSpecific\nfunctions:\n  consume:\n    handler: a.handler\n    events:\n${getAtt}\n${RESOURCES}`,
+    );
+    expect(specific.functions['consume']!.events[0]!.consumerName).toBe('consumeEventsStreamsvcdevConsumer');
   });
 });
 

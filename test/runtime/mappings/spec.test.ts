@@ -5,7 +5,7 @@ import { systemClock } from '../../../runtime/clock.ts';
 import type { ServiceConfig, StreamEventConfig } from '../../../runtime/config/types.ts';
 import { MemoryLogRoot } from '../../../runtime/log/memory-root.ts';
 import type { MappingEngine } from '../../../runtime/mappings/engine.ts';
-import { mappingSpecsFromConfig, stableMappingUuid } from '../../../runtime/mappings/spec.ts';
+import { consumerKey, mappingSpecsFromConfig, stableMappingUuid } from '../../../runtime/mappings/spec.ts';
 import { ACCOUNT, createStream, engineFor, fnConfig, REGION, spec, startFunctions, startKinesalite, streamArn, type Functions, type Kinesis } from './helpers.ts';
 
 function event(stream: string, overrides: Partial<StreamEventConfig> = {}): StreamEventConfig {
@@ -76,6 +76,18 @@ describe('mappings from serverless.yml', () => {
     });
     expect(specs[1]).toMatchObject({ batchSize: 50, reportBatchItemFailures: true, filterPatterns: ['{"data":{"t":["x"]}}'] });
     expect(specs[2]!.eventSourceArn).toBe('arn:aws:kinesis:us-east-1:000000000000:stream/b/consumer/c:1');
+  });
+
+  it('reads a consumer: true event through the consumer registered for it, or the stream when none was', () => {
+    const events = [event('a', { consumer: true, consumerName: 'ingestaConsumer' })];
+    const consumerArn = `${streamArn('a')}/consumer/ingestaConsumer:1767225600`;
+    const consumers = new Map([[consumerKey(streamArn('a'), 'ingestaConsumer'), consumerArn]]);
+    const [withConsumer] = mappingSpecsFromConfig(service(events), { ...ctx, consumers });
+    expect(withConsumer!.eventSourceArn).toBe(consumerArn);
+    const [without] = mappingSpecsFromConfig(service(events), ctx);
+    expect(without!.eventSourceArn).toBe(streamArn('a'));
+    // The UUID is the stream's, whatever is read: checkpoints are found again.
+    expect(withConsumer!.uuid).toBe(without!.uuid);
   });
 });
 
