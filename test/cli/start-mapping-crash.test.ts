@@ -2,6 +2,7 @@
 // batch 10) on eddy's default disk data dir is killed while batches are in flight, and a second
 // `eddy start` on the same dir finishes the stream. Every record is processed at least once, none is
 // skipped, per-key order holds within each run, and the duplicates are only the batches in flight.
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -112,7 +113,7 @@ it('SIGKILL of `eddy start` mid-batch: at least once, nothing skipped, per-key o
   // No --data-dir: eddy's default, <dir>/.eddy on disk.
   const args = ['--port', '0', '--dir', service, '--no-watch'];
 
-  eddy = await startEddy(args);
+  eddy = await startEddy(args, {}, 30_000);
   const firstPid = eddy.child.pid!;
   const kinesis = new KinesisClient({
     endpoint: eddy.endpoint,
@@ -142,17 +143,18 @@ it('SIGKILL of `eddy start` mid-batch: at least once, nothing skipped, per-key o
       const seen = await lines(outFile);
       return new Set(seen.map(id)).size >= total / 3 && seen.some((l) => l.n >= HOLD_FROM);
     },
-    20_000,
+    30_000,
     'progress and a held batch before the kill',
   );
   await eddy.kill();
+  expect(existsSync(path.join(service, '.eddy')), 'the default data dir').toBe(true);
   const run1 = await lines(outFile);
   expect(new Set(run1.map(id)).size).toBeLessThan(total);
   expect(run1.every((l) => l.pid === firstPid)).toBe(true);
 
   await rm(holdFile);
-  eddy = await startEddy(args);
-  await waitFor(async () => new Set((await lines(outFile)).map(id)).size === total, 20_000, 'every record after the restart');
+  eddy = await startEddy(args, {}, 30_000);
+  await waitFor(async () => new Set((await lines(outFile)).map(id)).size === total, 30_000, 'every record after the restart');
   const all = await lines(outFile);
   const run2 = all.filter((l) => l.pid !== firstPid);
   expect(all.length - run2.length).toBe(run1.length);
@@ -182,4 +184,4 @@ it('SIGKILL of `eddy start` mid-batch: at least once, nothing skipped, per-key o
   const duplicates = run2.filter((l) => seen1.has(id(l))).length;
   expect(duplicates).toBeGreaterThan(0);
   expect(duplicates).toBeLessThanOrEqual(SHARDS * PF * BATCH);
-}, 60_000);
+}, 120_000);

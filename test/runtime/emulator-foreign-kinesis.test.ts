@@ -92,7 +92,7 @@ async function put(client: KinesisClient, records: Array<{ key: string; data: st
   expect(out.FailedRecordCount).toBe(0);
 }
 
-async function waitFor(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
+async function waitFor(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('timed out');
@@ -120,7 +120,7 @@ describe('Emulator with a foreign Kinesis endpoint', () => {
     own.destroy();
     const records = Array.from({ length: 40 }, (_, i) => ({ key: `k${i % 5}`, data: `r${i}` }));
     await put(foreign!.client, records);
-    await emu.drain({ timeoutMs: 20_000 });
+    await emu.drain({ timeoutMs: 30_000 });
 
     const lines = seen();
     expect(lines.map((l) => l.data).sort()).toEqual(records.map((r) => r.data).sort());
@@ -136,7 +136,7 @@ describe('Emulator with a foreign Kinesis endpoint', () => {
     for (const operation of ['ListShards', 'GetShardIterator', 'GetRecords']) {
       expect([...(foreign!.signedBy.get(operation) ?? [])], operation).toEqual([CHAIN_KEY]);
     }
-  });
+  }, 60_000);
 
   it('custom.eddy.kinesisEndpoint: checkpoints on the foreign stream survive a restart on the same data dir', async () => {
     await createOrders(foreign!.client);
@@ -148,7 +148,7 @@ describe('Emulator with a foreign Kinesis endpoint', () => {
 
     emu = await Emulator.start({ dir, dataDir, port: 0 });
     await put(foreign!.client, Array.from({ length: 10 }, (_, i) => ({ key: `a${i}`, data: `first${i}` })));
-    await emu.drain({ timeoutMs: 20_000 });
+    await emu.drain({ timeoutMs: 30_000 });
     expect(seen().map((l) => l.data).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `first${i}`).sort());
     await emu.stop();
     emu = undefined;
@@ -156,9 +156,9 @@ describe('Emulator with a foreign Kinesis endpoint', () => {
     // Put while eddy is down: the restarted mapping resumes after its checkpoint and reads only these.
     await put(foreign!.client, Array.from({ length: 5 }, (_, i) => ({ key: `b${i}`, data: `second${i}` })));
     emu = await Emulator.start({ dir, dataDir, port: 0 });
-    await emu.drain({ timeoutMs: 20_000 });
+    await emu.drain({ timeoutMs: 30_000 });
     const data = seen().map((l) => l.data);
     expect(data).toHaveLength(15);
     expect(data.slice(10).sort()).toEqual(Array.from({ length: 5 }, (_, i) => `second${i}`).sort());
-  });
+  }, 60_000);
 });
