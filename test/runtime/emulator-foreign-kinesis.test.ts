@@ -2,7 +2,7 @@
 // eddy's own log: serverless.yml's mapping, the SDK's usual credential chain, no wake (the pollers poll),
 // and checkpoints on the foreign stream's sequence numbers across a restart.
 import { existsSync, readFileSync } from 'node:fs';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -138,12 +138,31 @@ describe('Emulator with a foreign Kinesis endpoint', () => {
     }
   }, 60_000);
 
-  it('custom.eddy.kinesisEndpoint: checkpoints on the foreign stream survive a restart on the same data dir', async () => {
+  it("custom.eddy.kinesisEndpoint and a plain ARN of another account: checkpoints on the foreign stream's sequence numbers survive a restart", async () => {
     await createOrders(foreign!.client);
     const dir = path.join(tmp, 'service');
-    await cp(fixture, dir, { recursive: true });
-    const yml = path.join(dir, 'serverless.yml');
-    await writeFile(yml, `${await readFile(yml, 'utf8')}\ncustom:\n  eddy:\n    kinesisEndpoint: ${foreign!.endpoint}\n`);
+    await cp(path.join(fixture, 'handlers'), path.join(dir, 'handlers'), { recursive: true });
+    // No AWS::Kinesis::Stream resource: the stream exists only behind the foreign endpoint.
+    await writeFile(
+      path.join(dir, 'serverless.yml'),
+      [
+        'service: foreign',
+        'provider:',
+        '  name: aws',
+        '  runtime: nodejs20.x',
+        '  environment:',
+        `    OUT_FILE: \${env:EDDY_TEST_OUT_FILE}`,
+        'functions:',
+        '  record:',
+        '    handler: handlers/record.handler',
+        '    events:',
+        '      - stream: arn:aws:kinesis:us-east-1:123456789012:stream/orders',
+        'custom:',
+        '  eddy:',
+        `    kinesisEndpoint: ${foreign!.endpoint}`,
+        '',
+      ].join('\n'),
+    );
     const dataDir = path.join(tmp, 'data');
 
     emu = await Emulator.start({ dir, dataDir, port: 0 });
