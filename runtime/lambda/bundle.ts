@@ -8,7 +8,7 @@ import path from 'node:path';
 import * as esbuild from 'esbuild';
 import type { FunctionConfig } from '../config/types.ts';
 import { EddyError } from '../errors.ts';
-import { findHandlerFile, parseHandler, runtimeError } from './handler.ts';
+import { findHandlerFile, moduleFormat, parseHandler, runtimeError } from './handler.ts';
 import type { ErrorPayload } from './messages.ts';
 
 export interface BundleInput {
@@ -125,7 +125,7 @@ export class FunctionBundler {
     try {
       result = await this.#ctx.rebuild();
     } catch (err) {
-      return failure(err, serviceDir, found.file);
+      return failure(err, serviceDir, found.file, this.#format);
     }
     const out = result.outputFiles.find((f) => /\.(mjs|cjs)$/.test(f.path));
     if (!out) throw new EddyError('EDDY_ERR_BUILD_FAILED', `esbuild produced no output for ${fn.handler}`);
@@ -228,8 +228,39 @@ function isBuildFailure(err: unknown): err is esbuild.BuildFailure {
   return typeof err === 'object' && err !== null && Array.isArray((err as esbuild.BuildFailure).errors);
 }
 
+/**
+ * The format Node gives a file that imports: its own by Node's rules, but a TypeScript file is
+ * compiled into the bundle's format (what `build.esbuild.format`, else the handler's format, makes it).
+ */
+function importerFormat(file: string, bundleFormat: 'esm' | 'cjs'): 'esm' | 'cjs' {
+  const ext = path.extname(file);
+  return ext === '.ts' || ext === '.tsx' ? bundleFormat : moduleFormat(file);
+}
+
+/** The package part of a bare specifier (`@scope/pkg/sub` -> `@scope/pkg`), as Node names it. */
+function packageName(spec: string): string {
+  const parts = spec.split('/');
+  return spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+}
+
+/**
+ * What loading a file fails with when one of its imports is missing. The RIC wraps only CommonJS's
+ * MODULE_NOT_FOUND as Runtime.ImportModuleError; an ES module's ERR_MODULE_NOT_FOUND reaches the
+ * caller as Node threw it (UserFunction.js `_loadUserApp`).
+ */
+function missingImportError(spec: string, importer: string, format: 'esm' | 'cjs'): ErrorPayload {
+  if (format === 'cjs') {
+    return runtimeError('ImportModuleError', `Error: Cannot find module '${spec}'\nRequire stack:\n- ${importer}\n- /var/runtime/index.mjs`);
+  }
+  const bare = !spec.startsWith('.') && !path.isAbsolute(spec);
+  const message = bare
+    ? `Cannot find package '${packageName(spec)}' imported from ${importer}`
+    : `Cannot find module '${path.resolve(path.dirname(importer), spec)}' imported from ${importer}`;
+  return { errorType: 'Error', errorMessage: message, trace: [`Error [ERR_MODULE_NOT_FOUND]: ${message}`] };
+}
+
 /** Turns esbuild's errors into the INIT error AWS would give and an EDDY_ERR_BUILD_FAILED naming file:line. */
-function failure(err: unknown, serviceDir: string, entry: string): FailedBundle {
+function failure(err: unknown, serviceDir: string, entry: string, bundleFormat: 'esm' | 'cjs'): FailedBundle {
   if (!isBuildFailure(err)) {
     const message = err instanceof Error ? err.message : String(err);
     return {
@@ -248,11 +279,7 @@ function failure(err: unknown, serviceDir: string, entry: string): FailedBundle 
   const unresolved = /^Could not resolve "([^"]+)"/.exec(first.text);
   if (unresolved) {
     const importer = first.location ? path.resolve(serviceDir, first.location.file) : entry;
-    const error = runtimeError(
-      'ImportModuleError',
-      `Error: Cannot find module '${unresolved[1]}'\nRequire stack:\n- ${importer}\n- /var/runtime/index.mjs`,
-    );
-    return { ok: false, error, buildError, inputs };
+    return { ok: false, error: missingImportError(unresolved[1]!, importer, importerFormat(importer, bundleFormat)), buildError, inputs };
   }
   // V8 would say e.g. "SyntaxError: Unexpected token '}'"; esbuild's own wording is kept, with the place.
   const message = `SyntaxError: ${first.text}`;
