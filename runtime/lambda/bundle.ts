@@ -175,8 +175,9 @@ export class FunctionBundler {
     const externals: esbuild.Plugin = {
       name: 'eddy-externals',
       setup(build) {
+        // One callback for every bare specifier (each is a round trip to esbuild's process).
         build.onResolve({ filter: /^[^./]/ }, (args) => {
-          if (!externalPatterns.some((p) => matchesPattern(args.path, p))) return undefined;
+          if (!externalPatterns.some((p) => matchesPattern(args.path, p))) return missingDynamicImport(build, args);
           return { path: resolveExternal(args.path, resolveRoots), external: true };
         });
       },
@@ -218,6 +219,17 @@ function resolveExternal(spec: string, roots: readonly string[]): string {
   } catch {
     return spec;
   }
+}
+
+// A dynamic import() of a package that is not installed fails on AWS only when it runs (and a
+// try/catch or .catch() can handle it); esbuild would refuse the whole build. Such imports are left
+// external, so they fail at run time with Node's own error. (esbuild already tolerates an
+// unresolvable import() or require() written directly inside a try block or `.catch()`.)
+const RESOLVING = Symbol('eddy-resolving');
+async function missingDynamicImport(build: esbuild.PluginBuild, args: esbuild.OnResolveArgs): Promise<esbuild.OnResolveResult | undefined> {
+  if (args.kind !== 'dynamic-import' || args.pluginData === RESOLVING) return undefined;
+  const found = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: RESOLVING });
+  return found.errors.length > 0 ? { path: args.path, external: true } : undefined;
 }
 
 function safeName(key: string): string {
