@@ -21,10 +21,9 @@ export async function loadHandler(setup: EnvironmentSetup): Promise<Handler> {
       if (err.stack !== undefined) wrapped.stack = err.stack;
       throw wrapped;
     }
-    const code = (err as { code?: unknown } | null)?.code;
-    if (err instanceof Error && (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND')) {
-      throw new ImportModuleError(String(err));
-    }
+    // As the RIC: only CommonJS's MODULE_NOT_FOUND is wrapped; an ES module's ERR_MODULE_NOT_FOUND
+    // ("Cannot find package 'x' imported from ...") is answered as Node threw it (errorType Error).
+    if (err instanceof Error && (err as { code?: unknown }).code === 'MODULE_NOT_FOUND') throw new ImportModuleError(String(err));
     throw err;
   }
   const handler = setup.exportPath

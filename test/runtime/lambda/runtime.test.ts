@@ -7,7 +7,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { hasErrorCode } from '../../../runtime/errors.ts';
 import { FunctionRuntime } from '../../../runtime/lambda/runtime.ts';
 import type { LambdaServiceError } from '../../../runtime/lambda/types.ts';
-import { fnConfig, harness, invokeJson, json, MemorySink, request, serviceConfig, type Harness } from './helpers.ts';
+import { fnConfig, harness, invokeJson, json, MemorySink, request, SERVICE_DIR, serviceConfig, type Harness } from './helpers.ts';
 
 let h: Harness | undefined;
 const dirs: string[] = [];
@@ -155,11 +155,64 @@ describe('INIT errors', () => {
     expect(h.sink.notices.some((n) => /^f: .*\/broken\/syntax\.mjs:2:\d+: ERROR: Expected "}" but found ";"$/.test(n))).toBe(true);
   });
 
-  test('an import that cannot be resolved is Runtime.ImportModuleError', async () => {
+  // The RIC wraps only CommonJS's MODULE_NOT_FOUND as Runtime.ImportModuleError; an ES module's
+  // failure is Node's own Error (aws/aws-lambda-base-images#80). What counts is the importing file's format.
+  test('an import that cannot be resolved from an ES module is Node\'s Error, as the RIC rethrows it', async () => {
     h = await harness([fnConfig('f', 'broken/missing-dep.handler')]);
+    const { result, body } = await invokeJson(h, 'f');
+    const message = `Cannot find package 'not-installed-anywhere' imported from ${path.join(SERVICE_DIR, 'broken/missing-dep.mjs')}`;
+    expect(result.functionError).toBe('Unhandled');
+    expect(body).toEqual({ errorType: 'Error', errorMessage: message, trace: [`Error [ERR_MODULE_NOT_FOUND]: ${message}`] });
+  });
+
+  test.each([
+    ['.js under "type": "module"', '{"type":"module"}', 'h.js', "import x from 'not-installed-anywhere/sub';\nexport const handler = async () => x;\n", 'esm'],
+    ['.ts under "type": "module"', '{"type":"module"}', 'h.ts', "import x from 'not-installed-anywhere/sub';\nexport const handler = async () => x;\n", 'esm'],
+    ['.ts compiled to CommonJS', '{}', 'h.ts', "import x from 'not-installed-anywhere/sub';\nexport const handler = async () => x;\n", 'cjs'],
+    ['.js CommonJS', '{}', 'h.js', "const x = require('not-installed-anywhere/sub');\nexports.handler = async () => x;\n", 'cjs'],
+    ['.cjs', '{"type":"module"}', 'h.cjs', "const x = require('not-installed-anywhere/sub');\nexports.handler = async () => x;\n", 'cjs'],
+  ])('an import that cannot be resolved from a %s file', async (_kind, pkg, file, text, format) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'eddy-'));
+    dirs.push(dir);
+    await writeFile(path.join(dir, 'package.json'), pkg);
+    await writeFile(path.join(dir, file), text);
+    h = await harness([fnConfig('f', 'h.handler')], { service: { dir } });
+    const { body } = await invokeJson(h, 'f');
+    const importer = path.join(dir, file);
+    expect(body).toEqual(
+      format === 'esm'
+        ? { errorType: 'Error', errorMessage: `Cannot find package 'not-installed-anywhere' imported from ${importer}`, trace: [expect.stringMatching(/^Error \[ERR_MODULE_NOT_FOUND\]: /)] }
+        : {
+            errorType: 'Runtime.ImportModuleError',
+            errorMessage: `Error: Cannot find module 'not-installed-anywhere/sub'\nRequire stack:\n- ${importer}\n- /var/runtime/index.mjs`,
+            trace: expect.any(Array),
+          },
+    );
+  });
+
+  test('the importing file decides: a CommonJS file imported by an ES module handler gets the CommonJS error', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'eddy-'));
+    dirs.push(dir);
+    await writeFile(path.join(dir, 'h.mjs'), "import lib from './lib.cjs';\nexport const handler = async () => lib;\n");
+    await writeFile(path.join(dir, 'lib.cjs'), "module.exports = require('not-installed-anywhere');\n");
+    h = await harness([fnConfig('f', 'h.handler')], { service: { dir } });
     const { body } = await invokeJson(h, 'f');
     expect(body['errorType']).toBe('Runtime.ImportModuleError');
-    expect(body['errorMessage']).toMatch(/^Error: Cannot find module 'not-installed-anywhere'\nRequire stack:\n- .*\/broken\/missing-dep\.mjs\n- \/var\/runtime\/index\.mjs$/);
+    expect(body['errorMessage']).toBe(`Error: Cannot find module 'not-installed-anywhere'\nRequire stack:\n- ${path.join(dir, 'lib.cjs')}\n- /var/runtime/index.mjs`);
+  });
+
+  test.each([
+    ['an ES module', 'h.mjs', "import x from 'not-installed-anywhere';\nexport const handler = async () => x;\n", 'Error', /^Cannot find package 'not-installed-anywhere' imported from .*\/index\.mjs$/],
+    ['a CommonJS module', 'h.cjs', "const x = require('not-installed-anywhere');\nexports.handler = async () => x;\n", 'Runtime.ImportModuleError', /^Error: Cannot find module 'not-installed-anywhere'\nRequire stack:\n/],
+  ])('a package left out of the bundle (exclude) and not installed fails loading %s as on AWS', async (_kind, file, text, errorType, message) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'eddy-'));
+    dirs.push(dir);
+    await writeFile(path.join(dir, file), text);
+    h = await harness([fnConfig('f', 'h.handler')], { service: { dir, esbuild: { exclude: ['not-installed-anywhere'] } } });
+    const { result, body } = await invokeJson(h, 'f');
+    expect(result.functionError).toBe('Unhandled');
+    expect(body['errorType']).toBe(errorType);
+    expect(body['errorMessage']).toMatch(message);
   });
 
   test('build.esbuild options are honoured', async () => {
