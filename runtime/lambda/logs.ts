@@ -90,13 +90,13 @@ export class PlatformLines {
     return `${new Date().toISOString()} ${requestId} Task timed out after ${timeoutSeconds.toFixed(2)} seconds`;
   }
 
-  /** The `Uncaught Exception` line the RIC prints when INIT fails (used when eddy fails it before a worker runs). */
-  initError(error: ErrorPayload): string {
+  /** The line the RIC prints when INIT fails (used when eddy fails it before a worker runs); label: initErrorLabel. */
+  initError(error: ErrorPayload, label: string): string {
     if (this.#format === 'JSON') {
       return JSON.stringify({ timestamp: new Date().toISOString(), level: 'ERROR', requestId: undefined, message: error });
     }
     const json = JSON.stringify({ errorType: error.errorType, errorMessage: error.errorMessage, stack: error.trace ?? [] });
-    return `${new Date().toISOString()}\tundefined\tERROR\tUncaught Exception \t${json}`.replace(/\n/g, '\r');
+    return `${new Date().toISOString()}\tundefined\tERROR\t${label} \t${json}`.replace(/\n/g, '\r');
   }
 }
 

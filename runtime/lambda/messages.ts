@@ -23,6 +23,11 @@ export interface ErrorPayload {
   trace?: string[];
 }
 
+/** How the runtime client labels a failed INIT in the log: nodejs24.x's says `Init Error`, older ones `Uncaught Exception`. */
+export function initErrorLabel(runtimeMajor: number): string {
+  return runtimeMajor >= 24 ? 'Init Error' : 'Uncaught Exception';
+}
+
 /** What every worker of one function's pool is told at boot (piscina `workerData`). */
 export interface EnvironmentSetup {
   /** The handler string as configured (`src/handler.main`). */

@@ -16,6 +16,7 @@ import { ConcurrencyLimiter, hostConcurrencyCap, type Release } from './concurre
 import { functionEnvironment } from './environment.ts';
 import { billedDuration, fileSink, InvocationLog, PlatformLines, silentSink, type LogSink } from './logs.ts';
 import { payloadByteLength, payloadText } from './payload.ts';
+import { initErrorLabel } from './messages.ts';
 import { EnvironmentPool, type RunResult } from './pool.ts';
 import type { InvocationReport, InvokeRequest, InvokeResult, Invoker, LambdaServiceError } from './types.ts';
 import { workerEntryFile } from './worker-entry.ts';
@@ -275,7 +276,7 @@ export class FunctionRuntime implements Invoker {
     let result: RunResult;
     if (deployment.kind === 'failed') {
       const error = deployment.failure.error;
-      out.write(out.lines.initError(error));
+      out.write(out.lines.initError(error, initErrorLabel(runtimeMajor(fn.runtime) ?? 20)));
       result = {
         payload: undefined,
         error,

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { EnvironmentSetup, ErrorPayload, InvokeOutcome, InvokeTask, WorkerEvent } from '../messages.ts';
+import { initErrorLabel, type EnvironmentSetup, type ErrorPayload, type InvokeOutcome, type InvokeTask, type WorkerEvent } from '../messages.ts';
 import { formatErrorForLog, patchConsole } from './console.ts';
 import { formatError, JSONStringifyError, UnhandledPromiseRejection } from './errors.ts';
 import { runHandler } from './invoke.ts';
@@ -98,7 +98,7 @@ async function init(requestId: string): Promise<Handler> {
     initDurationMs = performance.now() - started;
     return loaded;
   } catch (err) {
-    logError('Uncaught Exception', err);
+    logError(initErrorLabel(setup.runtimeMajor), err);
     die(formatError(err), 129);
   } finally {
     initializing = false;

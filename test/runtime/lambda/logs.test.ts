@@ -59,6 +59,12 @@ describe('text format', () => {
     expect(levels).toEqual(['WARN', 'ERROR']);
   });
 
+  test('on nodejs24.x an init failure is logged as Init Error, as its runtime client does', async () => {
+    h = await harness([fnConfig('initThrow', 'init-throw.handler', { runtime: 'nodejs24.x' })]);
+    await invokeJson(h, 'initThrow');
+    expect(h.sink.of('initThrow')[0]).toMatch(new RegExp(`^${TS}\\tundefined\\tERROR\\tInit Error \\t\\{"errorType":"Error","errorMessage":"init failed"`));
+  });
+
   test('an init failure logs Uncaught Exception and INIT_REPORT', async () => {
     h = await harness([fnConfig('initThrow', 'init-throw.handler')]);
     const { result, body } = await invokeJson(h, 'initThrow');
