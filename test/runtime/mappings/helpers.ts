@@ -16,6 +16,7 @@ import kinesalite from 'kinesalite';
 import type { AddressInfo } from 'node:net';
 import type { Clock, VirtualClock } from '../../../runtime/clock.ts';
 import type { FunctionConfig, ServiceConfig } from '../../../runtime/config/types.ts';
+import type { Invoker } from '../../../runtime/lambda/types.ts';
 import { openLambdaService, type LambdaService } from '../../../runtime/lambda/api/service.ts';
 import { FunctionRuntime } from '../../../runtime/lambda/runtime.ts';
 import type { LogRoot } from '../../../runtime/log/types.ts';
@@ -58,14 +59,14 @@ export async function startKinesalite(): Promise<Kinesis> {
   };
 }
 
+/** eddy's Kinesis service, and how to have a mapping engine woken by its appends. */
+export type EddyKinesis = Kinesis & { service: KinesisService; wake(engine: MappingEngine): () => void };
+
 /**
  * eddy's own Kinesis service on port 0 (h1 + h2c listener), on the given clock; onAppended tells a
  * mapping engine to wake its pollers, as the Emulator does.
  */
-export async function startEddyKinesis(
-  clock: Clock,
-  root: LogRoot = new MemoryLogRoot(),
-): Promise<Kinesis & { service: KinesisService; wake(engine: MappingEngine): () => void }> {
+export async function startEddyKinesis(clock: Clock, root: LogRoot = new MemoryLogRoot()): Promise<EddyKinesis> {
   const service = await KinesisService.open({ root, clock, region: REGION, accountId: ACCOUNT, enforceLimits: false, statusDelayMs: 0 });
   const listener = await listen({ port: 0, host: '127.0.0.1', handler: (req, res) => service.handle(req, res) });
   const endpoint = `http://127.0.0.1:${listener.port}`;
@@ -226,6 +227,47 @@ export async function engineFor(
     onWarning: () => {},
     ...extra,
   });
+}
+
+/** eddy's own log in memory with the fixture functions and a mapping engine reading it. */
+export interface OwnLog {
+  k: EddyKinesis;
+  fns: Functions;
+  engine: MappingEngine;
+  close(): Promise<void>;
+}
+
+/**
+ * eddy's own log in memory, the fixture functions, and an engine woken by appends (no poll interval), as
+ * the Emulator wires them; `inProcess` hands the pollers' requests to the service without a socket, and
+ * `invoker` may wrap the real invoker.
+ */
+export async function startOwnLog(
+  clock: Clock,
+  functions: Record<string, string | { handler: string; env: Record<string, string> }>,
+  options: { inProcess?: boolean; onWarning?: (message: string) => void; invoker?: (real: Invoker) => Invoker } = {},
+): Promise<OwnLog> {
+  const root = new MemoryLogRoot();
+  const k = await startEddyKinesis(clock, root);
+  const fns = await startFunctions(root, clock, functions);
+  const engine = await engineFor(k, root, clock, fns, {
+    wake: true,
+    pollIntervalMs: undefined as never,
+    onWarning: options.onWarning ?? (() => {}),
+    ...(options.inProcess && { localKinesis: k.service }),
+    ...(options.invoker && { invoker: options.invoker(fns.lambda.invoker) }),
+  });
+  k.wake(engine);
+  return {
+    k,
+    fns,
+    engine,
+    async close() {
+      await engine.close();
+      await fns.close();
+      await k.close();
+    },
+  };
 }
 
 let counter = 0;

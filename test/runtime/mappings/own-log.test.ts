@@ -3,46 +3,22 @@
 // mappings, so window boundaries and arrival times are exact. Each over the socket and in-process (the
 // pollers' SDK client handing its requests to the service, as the Emulator wires it).
 import { IncreaseStreamRetentionPeriodCommand, SplitShardCommand } from '@aws-sdk/client-kinesis';
-import type { KinesisService } from '../../../runtime/kinesis/service.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock, VirtualClock, type Clock } from '../../../runtime/clock.ts';
-import { MemoryLogRoot } from '../../../runtime/log/memory-root.ts';
-import type { MappingEngine } from '../../../runtime/mappings/engine.ts';
-import { createStream, engineFor, linesOf, put, spec, startEddyKinesis, startFunctions, waitFor, type Functions, type Kinesis, type Seen } from './helpers.ts';
+import { createStream, linesOf, put, spec, startOwnLog, waitFor, type Functions, type OwnLog, type Seen } from './helpers.ts';
 
-let k: (Kinesis & { service: KinesisService; wake(engine: MappingEngine): () => void }) | undefined;
-let fns: Functions | undefined;
-let engine: MappingEngine | undefined;
+let eddy: OwnLog | undefined;
 
 type Transport = 'socket' | 'in-process';
 
-async function setup(
-  transport: Transport,
-  clock: Clock,
-  functions: Record<string, string>,
-  onWarning: (message: string) => void = () => {},
-): Promise<{ k: NonNullable<typeof k>; fns: Functions; engine: MappingEngine }> {
-  const root = new MemoryLogRoot();
-  k = await startEddyKinesis(clock, root);
-  fns = await startFunctions(root, clock, functions);
-  // No poll interval: idle pollers wait to be woken by appends.
-  engine = await engineFor(k, root, clock, fns, {
-    wake: true,
-    pollIntervalMs: undefined as never,
-    onWarning,
-    ...(transport === 'in-process' && { localKinesis: k.service }),
-  });
-  k.wake(engine);
-  return { k, fns, engine };
+async function setup(transport: Transport, clock: Clock, functions: Record<string, string>, onWarning?: (message: string) => void): Promise<OwnLog> {
+  eddy = await startOwnLog(clock, functions, { inProcess: transport === 'in-process', ...(onWarning && { onWarning }) });
+  return eddy;
 }
 
 afterEach(async () => {
-  await engine?.close();
-  await fns?.close();
-  await k?.close();
-  engine = undefined;
-  fns = undefined;
-  k = undefined;
+  await eddy?.close();
+  eddy = undefined;
 });
 
 describe.each<Transport>(['socket', 'in-process'])("on eddy's own log, %s", (transport) => {

@@ -4,45 +4,28 @@
 import { CreateStreamCommand, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock, VirtualClock, type Clock } from '../../../runtime/clock.ts';
-import type { KinesisService } from '../../../runtime/kinesis/service.ts';
-import { MemoryLogRoot } from '../../../runtime/log/memory-root.ts';
 import { SYNC_PAYLOAD_LIMIT } from '../../../runtime/mappings/batch.ts';
 import { requestTooLarge } from '../../../runtime/lambda/api/errors.ts';
 import type { Invoker } from '../../../runtime/lambda/types.ts';
-import type { MappingEngine } from '../../../runtime/mappings/engine.ts';
-import { createStream, engineFor, linesOf, put, spec, startEddyKinesis, startFunctions, waitFor, type Functions, type Kinesis, type Seen } from './helpers.ts';
+import { createStream, linesOf, put, spec, startOwnLog, waitFor, type OwnLog, type Seen } from './helpers.ts';
 
 const QUEUE = 'arn:aws:sqs:us-east-1:000000000000:too-large';
 
-let k: (Kinesis & { service: KinesisService; wake(engine: MappingEngine): () => void }) | undefined;
-let fns: Functions | undefined;
-let engine: MappingEngine | undefined;
+let eddy: OwnLog | undefined;
 
 async function setup(
   clock: Clock,
   functions: Record<string, string | { handler: string; env: Record<string, string> }>,
   warnings: string[] = [],
-): Promise<{ k: NonNullable<typeof k>; fns: Functions; engine: MappingEngine }> {
-  const root = new MemoryLogRoot();
-  k = await startEddyKinesis(clock, root);
-  fns = await startFunctions(root, clock, functions);
-  engine = await engineFor(k, root, clock, fns, {
-    wake: true,
-    pollIntervalMs: undefined as never,
-    localKinesis: k.service,
-    onWarning: (m) => warnings.push(m),
-  });
-  k.wake(engine);
-  return { k, fns, engine };
+  invoker?: (real: Invoker) => Invoker,
+): Promise<OwnLog> {
+  eddy = await startOwnLog(clock, functions, { inProcess: true, onWarning: (m) => warnings.push(m), ...(invoker && { invoker }) });
+  return eddy;
 }
 
 afterEach(async () => {
-  await engine?.close();
-  await fns?.close();
-  await k?.close();
-  engine = undefined;
-  fns = undefined;
-  k = undefined;
+  await eddy?.close();
+  eddy = undefined;
 });
 
 describe('the 6 MB invocation payload limit', () => {
@@ -80,13 +63,8 @@ describe('the 6 MB invocation payload limit', () => {
   it('bisects a batch refused as too large (the halves keep its retry count) until the record at fault is alone, then discards it', async () => {
     // A batch over 6 MB holding several records happens only when a window's retried remainder meets a state
     // that grew; here an invoker in front of the real one refuses any payload with the marked record as too large.
-    const warnings: string[] = [];
-    const root = new MemoryLogRoot();
-    k = await startEddyKinesis(systemClock, root);
-    fns = await startFunctions(root, systemClock, { halves: 'record' });
-    const real = fns.lambda.invoker;
     const calls: number[] = [];
-    const invoker: Invoker = {
+    const refuseMarked = (real: Invoker): Invoker => ({
       onReport: (l) => real.onReport(l),
       invoke: async (request) => {
         const text = String(request.payload);
@@ -94,9 +72,8 @@ describe('the 6 MB invocation payload limit', () => {
         if (text.includes(Buffer.from('{"big":true}').toString('base64'))) throw requestTooLarge();
         return real.invoke(request);
       },
-    };
-    engine = await engineFor(k, root, systemClock, fns, { wake: true, pollIntervalMs: undefined as never, localKinesis: k.service, invoker, onWarning: (m) => warnings.push(m) });
-    k.wake(engine);
+    });
+    const { k, fns, engine } = await setup(systemClock, { halves: 'record' }, [], refuseMarked);
     await createStream(k, 'halves', 1);
     const data = Array.from({ length: 8 }, (_, i) => (i === 5 ? { big: true } : { i }));
     const put1 = await put(k, 'halves', data.map((d) => ({ pk: 'k', data: d })));
