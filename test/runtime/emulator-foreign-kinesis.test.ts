@@ -1,7 +1,6 @@
 // The Emulator's mappings reading a foreign Kinesis endpoint (a kinesalite started by the test) instead of
 // eddy's own log: serverless.yml's mapping, the SDK's usual credential chain, no wake (the pollers poll),
 // and checkpoints on the foreign stream's sequence numbers across a restart.
-import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -11,6 +10,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import kinesalite from 'kinesalite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Emulator } from '../../runtime/index.ts';
+import { recorded } from '../helpers/emulator-fixture.ts';
 
 const fixture = path.resolve(import.meta.dirname, '../fixtures/emulator');
 const testCredentials = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -100,15 +100,6 @@ async function waitFor(condition: () => boolean, timeoutMs = 30_000): Promise<vo
   }
 }
 
-function seen(): Array<{ shardId: string; key: string; data: string }> {
-  const file = process.env.EDDY_TEST_OUT_FILE!;
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as { shardId: string; key: string; data: string });
-}
 
 describe('Emulator with a foreign Kinesis endpoint', () => {
   it("kinesisEndpoint: serverless.yml's mapping reads the kinesalite, not eddy's own stream of the same name, with the SDK's credentials", async () => {
@@ -122,7 +113,7 @@ describe('Emulator with a foreign Kinesis endpoint', () => {
     await put(foreign!.client, records);
     await emu.drain({ timeoutMs: 30_000 });
 
-    const lines = seen();
+    const lines = recorded();
     expect(lines.map((l) => l.data).sort()).toEqual(records.map((r) => r.data).sort());
     for (let k = 0; k < 5; k++) {
       const mine = lines.filter((l) => l.key === `k${k}`).map((l) => Number(l.data.slice(1)));
@@ -130,8 +121,8 @@ describe('Emulator with a foreign Kinesis endpoint', () => {
     }
     // Nothing wakes a poller on a foreign put: idle pollers find new records by polling (about once a second).
     await put(foreign!.client, [{ key: 'k0', data: 'late' }]);
-    await waitFor(() => seen().some((l) => l.data === 'late'));
-    expect(seen().filter((l) => l.data.startsWith('own'))).toEqual([]);
+    await waitFor(() => recorded().some((l) => l.data === 'late'));
+    expect(recorded().filter((l) => l.data.startsWith('own'))).toEqual([]);
     // The pollers signed with what the SDK's chain found in the environment.
     for (const operation of ['ListShards', 'GetShardIterator', 'GetRecords']) {
       expect([...(foreign!.signedBy.get(operation) ?? [])], operation).toEqual([CHAIN_KEY]);
@@ -168,7 +159,7 @@ describe('Emulator with a foreign Kinesis endpoint', () => {
     emu = await Emulator.start({ dir, dataDir, port: 0 });
     await put(foreign!.client, Array.from({ length: 10 }, (_, i) => ({ key: `a${i}`, data: `first${i}` })));
     await emu.drain({ timeoutMs: 30_000 });
-    expect(seen().map((l) => l.data).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `first${i}`).sort());
+    expect(recorded().map((l) => l.data).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `first${i}`).sort());
     await emu.stop();
     emu = undefined;
 
@@ -176,7 +167,7 @@ describe('Emulator with a foreign Kinesis endpoint', () => {
     await put(foreign!.client, Array.from({ length: 5 }, (_, i) => ({ key: `b${i}`, data: `second${i}` })));
     emu = await Emulator.start({ dir, dataDir, port: 0 });
     await emu.drain({ timeoutMs: 30_000 });
-    const data = seen().map((l) => l.data);
+    const data = recorded().map((l) => l.data);
     expect(data).toHaveLength(15);
     expect(data.slice(10).sort()).toEqual(Array.from({ length: 5 }, (_, i) => `second${i}`).sort());
   }, 60_000);

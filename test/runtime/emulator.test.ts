@@ -1,6 +1,6 @@
 // The Emulator facade end to end: serverless.yml resources and mappings, both APIs on one port, drain(),
 // and a restart on the same data dir that keeps records and checkpoints.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import { DescribeStreamSummaryCommand, KinesisClient, ListStreamConsumersCommand
 import { InvokeCommand, LambdaClient, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Emulator, VirtualClock } from '../../runtime/index.ts';
+import { recorded } from '../helpers/emulator-fixture.ts';
 
 const fixture = path.resolve(import.meta.dirname, '../fixtures/emulator');
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -25,15 +26,6 @@ afterEach(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-function seen(): Array<{ shardId: string; key: string; data: string }> {
-  const file = process.env.EDDY_TEST_OUT_FILE!;
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as { shardId: string; key: string; data: string });
-}
 
 describe('Emulator', () => {
   it('serves Kinesis and Lambda on one port, runs the mappings of serverless.yml, and drains', async () => {
@@ -48,7 +40,7 @@ describe('Emulator', () => {
     expect(put.FailedRecordCount).toBe(0);
     await emu.drain();
 
-    const lines = seen();
+    const lines = recorded();
     expect(lines.map((l) => l.data).sort()).toEqual(records.map((r) => r.Data.toString()).sort());
     for (let k = 0; k < 5; k++) {
       // Per key, records arrive in the order they were put.
@@ -79,7 +71,7 @@ describe('Emulator', () => {
       }),
     );
     await emu.drain();
-    expect(seen()).toHaveLength(10);
+    expect(recorded()).toHaveLength(10);
     kinesis.destroy();
     await emu.stop();
     expect(existsSync(path.join(dataDir, 'eddy.json'))).toBe(false);
@@ -94,7 +86,7 @@ describe('Emulator', () => {
     );
     await emu.drain();
     // The first ten were checkpointed before the stop: only the five new records are delivered now.
-    const data = seen().map((l) => l.data);
+    const data = recorded().map((l) => l.data);
     expect(data).toHaveLength(15);
     expect(data.filter((d) => d.startsWith('second'))).toHaveLength(5);
     const running = JSON.parse(await readFile(path.join(dataDir, 'eddy.json'), 'utf8'));
@@ -111,7 +103,7 @@ describe('Emulator', () => {
       const lambda = new LambdaClient({ endpoint: emu!.endpoint, region: 'us-east-1', credentials });
       const consumers = (await kinesis.send(new ListStreamConsumersCommand({ StreamARN: streamArn }))).Consumers ?? [];
       const mappings = (await lambda.send(new ListEventSourceMappingsCommand({}))).EventSourceMappings ?? [];
-      await kinesis.send(new PutRecordsCommand({ StreamName: 'orders', Records: [{ PartitionKey: 'k', Data: Buffer.from(`r${seen().length}`) }] }));
+      await kinesis.send(new PutRecordsCommand({ StreamName: 'orders', Records: [{ PartitionKey: 'k', Data: Buffer.from(`r${recorded().length}`) }] }));
       kinesis.destroy();
       lambda.destroy();
       return { consumers, mappings };
@@ -125,7 +117,7 @@ describe('Emulator', () => {
     expect(consumerArn).toMatch(/^arn:aws:kinesis:us-east-1:000000000000:stream\/orders\/consumer\/recordOrdersConsumer:1767225600$/);
     expect(first.mappings.map((m) => m.EventSourceArn)).toEqual([consumerArn]);
     await emu.drain();
-    expect(seen().map((l) => l.data)).toEqual(['r0']);
+    expect(recorded().map((l) => l.data)).toEqual(['r0']);
     await emu.stop();
 
     // After a restart the consumer is found, not registered again: same ARN, and the mapping resumes.
@@ -134,7 +126,7 @@ describe('Emulator', () => {
     expect(second.consumers.map((c) => c.ConsumerARN)).toEqual([consumerArn]);
     expect(second.mappings.map((m) => [m.EventSourceArn, m.UUID])).toEqual([[consumerArn, first.mappings[0]!.UUID]]);
     await emu.drain();
-    expect(seen().map((l) => l.data)).toEqual(['r0', 'r1']);
+    expect(recorded().map((l) => l.data)).toEqual(['r0', 'r1']);
   });
 
   it('refuses a second eddy on the same data dir', async () => {
@@ -153,7 +145,7 @@ describe('Emulator', () => {
     await kinesis.send(new PutRecordsCommand({ StreamName: 'orders', Records: [{ PartitionKey: 'a', Data: Buffer.from('one') }] }));
     kinesis.destroy();
     await emu.drain({ timeoutMs: 15_000 });
-    expect(seen().map((r) => r.data)).toEqual(['one']);
+    expect(recorded().map((r) => r.data)).toEqual(['one']);
   });
 
   it("invoke() checks the caller's payload whatever the request says", async () => {
