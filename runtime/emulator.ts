@@ -355,8 +355,7 @@ export class Emulator {
   /**
    * Registers the stream consumers that `consumer: true` events declare, as Serverless's
    * AWS::Kinesis::StreamConsumer does on deploy: through eddy's own Kinesis API, when absent, on the stream in
-   * eddy's log (where the streams of `resources` are created), and waits until they are ACTIVE. Returns their
-   * ARNs by consumerKey. A consumer that cannot be registered (its stream is not in eddy's log) is reported and
+   * eddy's log (where the streams of `resources` are created). Returns their ARNs by consumerKey. A consumer that cannot be registered (its stream is not in eddy's log) is reported and
    * its mapping reads the stream.
    */
   async #registerConsumers(config: ServiceConfig): Promise<Map<string, string>> {
@@ -380,27 +379,22 @@ export class Emulator {
     return arns;
   }
 
-  /** The ARN of the stream's consumer of that name, registered first when absent, once it is ACTIVE. */
+  /**
+   * The ARN of the stream's consumer of that name, registered first when absent. Its ARN is known at once, so
+   * nothing waits for ACTIVE (on a virtual clock with a status delay that would wait for the test's clock).
+   */
   async #ensureConsumer(streamArn: string, consumerName: string): Promise<string> {
     const { kinesis } = this.#parts;
-    for (;;) {
-      let consumer: { ConsumerARN: string; ConsumerStatus: string } | undefined;
-      try {
-        const out = await kinesis.call<{ ConsumerDescription: { ConsumerARN: string; ConsumerStatus: string } }>('DescribeStreamConsumer', {
-          StreamARN: streamArn,
-          ConsumerName: consumerName,
-        });
-        consumer = out.ConsumerDescription;
-      } catch (err) {
-        if ((err as { type?: string }).type !== 'ResourceNotFoundException') throw err;
-        // No such consumer (or no such stream: then registering says so).
-        await kinesis.call('RegisterStreamConsumer', { StreamARN: streamArn, ConsumerName: consumerName });
-        continue;
-      }
-      if (consumer.ConsumerStatus === 'ACTIVE') return consumer.ConsumerARN;
-      // CREATING, or DELETING (registered again once it is gone).
-      await new Promise((r) => setTimeout(r, 10));
+    const names = { StreamARN: streamArn, ConsumerName: consumerName };
+    try {
+      const out = await kinesis.call<{ ConsumerDescription: { ConsumerARN: string } }>('DescribeStreamConsumer', names);
+      return out.ConsumerDescription.ConsumerARN;
+    } catch (err) {
+      // No such consumer (or no such stream: then registering says so).
+      if ((err as { type?: string }).type !== 'ResourceNotFoundException') throw err;
     }
+    const out = await kinesis.call<{ Consumer: { ConsumerARN: string } }>('RegisterStreamConsumer', names);
+    return out.Consumer.ConsumerARN;
   }
 
   /** Re-reads serverless.yml and applies it: functions, streams and mappings; data and checkpoints are kept. */
