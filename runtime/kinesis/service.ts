@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpRequest, HttpResponse } from '../server/listener.ts';
 import { KinesisApiError, isKinesisApiError } from './errors.ts';
+import { CallRates } from './model/call-rates.ts';
 import { StreamStore } from './model/streams.ts';
 import type { Operation, OperationContext } from './operation.ts';
 import { operations } from './operations/index.ts';
@@ -35,6 +36,8 @@ export class KinesisService {
   readonly #operations: Map<string, Operation>;
   readonly #listeners = new Set<(event: KinesisEvent) => void>();
   readonly #ctxOptions: OperationContext['options'];
+  /** Control-plane call rates, counted for calls from clients only (not for eddy's own `call`s). */
+  readonly #callRates: CallRates | undefined;
   #closed = false;
 
   private constructor(options: KinesisOptions, store: StreamStore) {
@@ -47,6 +50,7 @@ export class KinesisService {
       enforceLimits: options.enforceLimits,
       statusDelayMs: options.statusDelayMs,
     });
+    this.#callRates = options.enforceLimits ? new CallRates(options.accountId) : undefined;
   }
 
   /** Loads the streams kept in options.root and opens their shard logs. The root stays the caller's to close. */
@@ -212,6 +216,7 @@ export class KinesisService {
       if (this.#closed) throw new KinesisApiError('InternalFailure', undefined, 500);
       const cbor = isCbor(contentType);
       const input = (!cbor && op.fastInput?.(data)) || validateInput(op.constraints, data, cbor ? 'cbor' : 'json');
+      this.#callRates?.admit(op.name, input as Record<string, unknown>, this.#options.clock.now());
       out = await op.run(input, this.#context(requestId));
     } catch (err) {
       const apiError = isKinesisApiError(err) ? err : internal(op.name, err);

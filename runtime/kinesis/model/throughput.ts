@@ -15,12 +15,26 @@ export function rateExceededMessage(shardId: string, streamName: string, account
   return `Rate exceeded for shard ${shardId} in stream ${streamName} under account ${accountId}.`;
 }
 
+/** The calls of the last second, admitted up to a rate. */
+export class CallWindow {
+  #times: number[] = [];
+
+  /** Counts one call at nowMs; false = over perSecond in the last second (the call is not counted). */
+  admit(perSecond: number, nowMs: number): boolean {
+    const times = this.#times.filter((t) => t > nowMs - 1000);
+    this.#times = times;
+    if (times.length >= perSecond) return false;
+    times.push(nowMs);
+    return true;
+  }
+}
+
 export class ShardThroughput {
   #bytes = WRITE_BYTES_PER_SEC;
   #records = WRITE_RECORDS_PER_SEC;
   #refilledAt: number;
   #readsClosedUntil = -Infinity;
-  #readCalls: number[] = [];
+  readonly #readCalls = new CallWindow();
 
   constructor(nowMs: number) {
     this.#refilledAt = nowMs;
@@ -45,14 +59,7 @@ export class ShardThroughput {
   /** Counts one GetRecords call; false = throttled (the call must return no data). */
   admitRead(nowMs: number): boolean {
     if (nowMs < this.#readsClosedUntil) return false;
-    const calls = this.#readCalls.filter((t) => t > nowMs - 1000);
-    if (calls.length >= READ_CALLS_PER_SEC) {
-      this.#readCalls = calls;
-      return false;
-    }
-    calls.push(nowMs);
-    this.#readCalls = calls;
-    return true;
+    return this.#readCalls.admit(READ_CALLS_PER_SEC, nowMs);
   }
 
   /** Charges the bytes an admitted GetRecords returned. */
