@@ -68,7 +68,12 @@ export class MappingRunner {
       // Read again at every listing, so a retention changed since (Increase/DecreaseStreamRetentionPeriod) is
       // seen; once known, a failed re-read keeps the last value rather than holding up new shards.
       if (ctx.retentionMs === undefined) await ctx.readRetention();
-      else await ctx.readRetention().catch((err: unknown) => ctx.warn(`DescribeStreamSummary ${ctx.streamName} failed: ${errorName(err)}`, err));
+      else {
+        await ctx.readRetention().catch((err: unknown) => {
+          // Throttled under --enforce-limits (20 a second per account): the last value stands, nothing to say.
+          if (errorName(err) !== 'LimitExceededException') ctx.warn(`DescribeStreamSummary ${ctx.streamName} failed: ${errorName(err)}`, err);
+        });
+      }
     } catch (err) {
       if (errorName(err) === 'ResourceNotFoundException') {
         // No such stream (yet): nothing to read, so nothing to wait for in drain(); listing goes on.
