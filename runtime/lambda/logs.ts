@@ -1,6 +1,7 @@
-// Host side of function logs: the platform lines Lambda prints around each invocation (START, END,
-// REPORT, INIT_REPORT, the timeout line), the per-invocation buffer behind `X-Amz-Log-Type: Tail`, and
+// Host side of function logs: the platform lines Lambda prints around each invocation (INIT_START, START,
+// END, REPORT, INIT_REPORT, the timeout line), the per-invocation buffer behind `X-Amz-Log-Type: Tail`, and
 // the sinks lines go to (the terminal, one file per function under the data dir).
+import { createHash } from 'node:crypto';
 import { appendFile, mkdir, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { LogFormat } from '../config/types.ts';
@@ -27,6 +28,42 @@ export interface ReportFields {
   status: { status: 'timeout' | 'error'; errorType: string | undefined } | undefined;
 }
 
+/** What INIT_START / platform.initStart says about the environment that starts INIT. */
+export interface InitStartFields {
+  /** `nodejs:20.v48` (runtimeVersionOf). */
+  runtimeVersion: string;
+  runtimeVersionArn: string;
+  functionName: string;
+  /** The environment: `YYYY/MM/DD/<functionName>[$LATEST]<32 hex>` (instanceIdOf). */
+  instanceId: string;
+  memorySizeMb: number;
+}
+
+/** A plausible, fixed runtime version number (UNVERIFIED: see runtimeVersionOf). */
+const RUNTIME_VERSION_NUMBER = 48;
+
+/**
+ * UNVERIFIED values: the runtime version Lambda would report for `runtime` (nodejs20.x -> `nodejs:20.v48`)
+ * and its ARN in `region`, whose 64-hex id is the SHA-256 of that version string. Both are stable, but
+ * they identify no real AWS runtime build: real ones change with each runtime release (and some read
+ * `nodejs:22.mainline.v122`), and their ids are not derived from anything eddy can know.
+ */
+export function runtimeVersionOf(runtime: string, region: string): { runtimeVersion: string; runtimeVersionArn: string } {
+  const major = /^nodejs(\d+)\.x$/.exec(runtime)?.[1];
+  const runtimeVersion = major !== undefined ? `nodejs:${major}.v${RUNTIME_VERSION_NUMBER}` : `${runtime}.v${RUNTIME_VERSION_NUMBER}`;
+  const id = createHash('sha256').update(runtimeVersion).digest('hex');
+  return { runtimeVersion, runtimeVersionArn: `arn:aws:lambda:${region}::runtime:${id}` };
+}
+
+/**
+ * The environment's id as platform.initStart shows it: its log stream name (`YYYY/MM/DD/[$LATEST]<hex>`)
+ * with the function name before the version, as in real records (UNVERIFIED: that the hex is the stream's).
+ */
+export function instanceIdOf(logStreamName: string, functionName: string): string {
+  const slash = logStreamName.lastIndexOf('/[');
+  return slash < 0 ? logStreamName : `${logStreamName.slice(0, slash + 1)}${functionName}${logStreamName.slice(slash + 1)}`;
+}
+
 /** Billed duration: rounded up to 1 ms; since 2025-08-01 INIT is billed too (reference §0.5). */
 export function billedDuration(durationMs: number, initDurationMs: number | undefined): number {
   return Math.max(1, Math.ceil(durationMs + (initDurationMs ?? 0)));
@@ -37,6 +74,27 @@ export class PlatformLines {
   readonly #format: LogFormat;
   constructor(format: LogFormat) {
     this.#format = format;
+  }
+
+  /**
+   * The first line of every cold start (and of each INIT retried after a failure), before INIT's own lines.
+   * https://docs.aws.amazon.com/lambda/latest/dg/telemetry-schema-reference.html#platform-initStart
+   */
+  initStart(f: InitStartFields): string {
+    if (this.#format === 'JSON') {
+      // Field order as real records show it; instanceMaxMemory is in bytes there (256 MB -> 268435456).
+      return platformJson('platform.initStart', {
+        initializationType: 'on-demand',
+        phase: 'init',
+        runtimeVersion: f.runtimeVersion,
+        runtimeVersionArn: f.runtimeVersionArn,
+        functionName: f.functionName,
+        functionVersion: '$LATEST',
+        instanceId: f.instanceId,
+        instanceMaxMemory: f.memorySizeMb * 1024 * 1024,
+      });
+    }
+    return `INIT_START Runtime Version: ${f.runtimeVersion}\tRuntime Version ARN: ${f.runtimeVersionArn}`;
   }
 
   start(requestId: string): string {

@@ -77,8 +77,8 @@ export type InvokeOutcome =
 /** Worker -> host, posted on parentPort while a task runs. */
 export type WorkerEvent =
   | { type: 'log'; requestId: string; line: string }
-  /** Sent once per environment, when its first task starts INIT (the module load). */
-  | { type: 'initStart'; requestId: string }
+  /** Sent once per environment, when its first task starts INIT (the module load); logged as INIT_START. */
+  | { type: 'initStart'; requestId: string; logStreamName: string }
   | { type: 'initDone'; requestId: string; initDurationMs: number }
   | {
       /** The environment is dying (it exits right after): this is the invocation's answer. */

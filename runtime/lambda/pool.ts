@@ -26,7 +26,8 @@ export interface PoolOptions {
 
 /** What the pool tells the caller while an invocation runs, in order. */
 export interface RunHooks {
-  initStart(): void;
+  /** INIT begins in the environment whose log stream is `logStreamName` (before any of INIT's lines). */
+  initStart(logStreamName: string): void;
   initDone(initDurationMs: number): void;
   line(line: string): void;
 }
@@ -182,7 +183,7 @@ export class EnvironmentPool {
         return;
       case 'initStart':
         active.initStartedAt = performance.now();
-        active.hooks.initStart();
+        active.hooks.initStart(event.logStreamName);
         // INIT has its own limit; the function's timeout starts once INIT is done.
         active.arm(this.#initTimeoutMs, 'init');
         return;

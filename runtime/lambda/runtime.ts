@@ -1,7 +1,7 @@
 // The function runtime's facade: resolves names, counts concurrency, builds each function lazily, runs
 // invocations on its execution environments, writes Lambda's log lines and reports every invocation.
 // Hot reload swaps a function's pool: in-flight invocations finish on the old one, new ones get the new code.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,7 +14,7 @@ import { EddyError } from '../errors.ts';
 import { FunctionBundler, runtimeMajor, type BuiltBundle, type FailedBundle } from './bundle.ts';
 import { ConcurrencyLimiter, hostConcurrencyCap, type Release } from './concurrency.ts';
 import { functionEnvironment } from './environment.ts';
-import { billedDuration, fileSink, InvocationLog, PlatformLines, silentSink, type LogSink } from './logs.ts';
+import { billedDuration, fileSink, instanceIdOf, InvocationLog, PlatformLines, runtimeVersionOf, silentSink, type LogSink } from './logs.ts';
 import { payloadByteLength, payloadText } from './payload.ts';
 import { initErrorLabel } from './messages.ts';
 import { EnvironmentPool, type RunResult } from './pool.ts';
@@ -272,10 +272,13 @@ export class FunctionRuntime implements Invoker {
   ): Promise<InvokeResult> {
     const { requestId } = req;
     const startedAtMs = this.#clock.now();
-    const out = new InvocationWriter(this.#sink, fn, requestId, req.tail);
+    const out = new InvocationWriter(this.#sink, fn, this.#config.region, requestId, req.tail);
     let result: RunResult;
     if (deployment.kind === 'failed') {
       const error = deployment.failure.error;
+      // Each invocation is another INIT attempt, in a new environment (so a new log stream), as on Lambda.
+      const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
+      out.initStart(`${day}/[$LATEST]${randomBytes(16).toString('hex')}`);
       out.write(out.lines.initError(error, initErrorLabel(runtimeMajor(fn.runtime) ?? 20)));
       result = {
         payload: undefined,
@@ -521,22 +524,26 @@ export class FunctionRuntime implements Invoker {
 const TEXT_LINES = new PlatformLines('Text');
 const JSON_LINES = new PlatformLines('JSON');
 
-/** One invocation's log: to the sink, and kept for Tail; START goes out after INIT's own lines. */
+/** One invocation's log: to the sink, and kept for Tail; INIT_START, INIT's own lines, then START. */
 class InvocationWriter {
   readonly lines: PlatformLines;
   readonly #sink: LogSink;
+  readonly #fn: FunctionConfig;
+  readonly #region: string;
   readonly #ref: { key: string; name: string };
   readonly #requestId: string;
   readonly #tail: InvocationLog | undefined;
   #started = false;
   #initializing = false;
-  /** JSON format with systemLogLevel WARN or above: the INFO platform events (start, end, report) are dropped. */
+  /** JSON format with systemLogLevel WARN or above: the INFO platform events (initStart, start, end, report) are dropped. */
   readonly #quiet: boolean;
 
-  constructor(sink: LogSink, fn: FunctionConfig, requestId: string, tail: boolean) {
+  constructor(sink: LogSink, fn: FunctionConfig, region: string, requestId: string, tail: boolean) {
     this.lines = fn.logFormat === 'JSON' ? JSON_LINES : TEXT_LINES;
     this.#quiet = fn.logFormat === 'JSON' && ['WARN', 'ERROR', 'FATAL'].includes(fn.systemLogLevel?.toUpperCase() ?? '');
     this.#sink = sink;
+    this.#fn = fn;
+    this.#region = region;
     this.#ref = { key: fn.key, name: fn.name };
     this.#requestId = requestId;
     this.#tail = tail ? new InvocationLog() : undefined;
@@ -553,7 +560,7 @@ class InvocationWriter {
     if (!this.#quiet) this.write(this.lines.start(this.#requestId));
   }
 
-  /** An INFO-level platform event (END, REPORT). */
+  /** An INFO-level platform event (INIT_START, END, REPORT). */
   platform(line: string): void {
     if (!this.#quiet) this.write(line);
   }
@@ -563,8 +570,17 @@ class InvocationWriter {
   }
 
   // RunHooks
-  initStart(): void {
+  initStart(logStreamName: string): void {
     this.#initializing = true;
+    const fn = this.#fn;
+    this.platform(
+      this.lines.initStart({
+        ...runtimeVersionOf(fn.runtime, this.#region),
+        functionName: fn.name,
+        instanceId: instanceIdOf(logStreamName, fn.name),
+        memorySizeMb: fn.memorySize,
+      }),
+    );
   }
 
   initDone(): void {

@@ -21,7 +21,8 @@ process.setSourceMapsEnabled(true);
 // One log stream per environment, as on AWS: YYYY/MM/DD/[$LATEST]<32 hex>.
 const now = new Date();
 const day = now.toISOString().slice(0, 10).replaceAll('-', '/');
-process.env['AWS_LAMBDA_LOG_STREAM_NAME'] = `${day}/[${process.env['AWS_LAMBDA_FUNCTION_VERSION'] ?? '$LATEST'}]${randomBytes(16).toString('hex')}`;
+const logStreamName = `${day}/[${process.env['AWS_LAMBDA_FUNCTION_VERSION'] ?? '$LATEST'}]${randomBytes(16).toString('hex')}`;
+process.env['AWS_LAMBDA_LOG_STREAM_NAME'] = logStreamName;
 
 /** The invocation the worker is serving (routing of its log lines), and what its lines print. */
 let routeId = '';
@@ -89,7 +90,7 @@ process.on('uncaughtException', (err) => {
 });
 
 async function init(requestId: string): Promise<Handler> {
-  post({ type: 'initStart', requestId });
+  post({ type: 'initStart', requestId, logStreamName });
   initializing = true;
   const started = performance.now();
   invokeStart = started;

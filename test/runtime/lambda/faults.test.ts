@@ -197,8 +197,9 @@ describe('faults mixed across environments', () => {
         if (action === 'exit') expect(body['errorType']).toBe('Runtime.ExitError');
         if (action === 'hang') expect(body['errorType']).toBe('Sandbox.Timedout');
         if (action === 'unhandled') expect(body['errorMessage']).toBe(`Error: unhandled #${n}`);
-        // The Tail holds this invocation's lines only, START to REPORT.
-        const tail = Buffer.from(result.logResult!, 'base64').toString().trimEnd().split('\n');
+        // The Tail holds this invocation's lines only: INIT_START when it was a cold start, then START to REPORT.
+        const lines = Buffer.from(result.logResult!, 'base64').toString().trimEnd().split('\n');
+        const tail = lines[0]!.startsWith('INIT_START Runtime Version: ') ? lines.slice(1) : lines;
         expect(tail[0]).toBe(`START RequestId: ${id} Version: $LATEST`);
         expect(tail[1]).toMatch(new RegExp(`^\\S+Z\\t${id}\\tINFO\\tdoing ${action} #${n}$`));
         expect(tail.at(-1)).toMatch(new RegExp(`^REPORT RequestId: ${id}\\t`));
@@ -223,7 +224,8 @@ describe('INIT limit', () => {
       expect(result.functionError).toBe('Unhandled');
       expect(body).toEqual({ errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${result.requestId} Error: Task timed out after 0.50 seconds` });
       const lines = slow.sink.of('initSpin');
-      expect(lines[0]).toMatch(/^INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: timeout$/);
+      expect(lines[0]).toMatch(/^INIT_START Runtime Version: /);
+      expect(lines[1]).toMatch(/^INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: timeout$/);
       expect(lines.at(-1)).toMatch(new RegExp(`^REPORT RequestId: ${result.requestId}\\t.*\\tStatus: timeout\\t$`));
     } finally {
       await slow.close();

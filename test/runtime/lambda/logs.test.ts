@@ -1,15 +1,17 @@
-// Lambda's log format: console lines, START/END/REPORT, Init Duration on cold starts only, JSON format,
+// Lambda's log format: console lines, INIT_START/START/END/REPORT, Init Duration on cold starts only, JSON format,
 // AWS_LAMBDA_LOG_LEVEL, the 4 KB Tail, invocation reports, and the terminal and file sinks.
 import { readFile, readdir } from 'node:fs/promises';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, test } from 'vitest';
-import { billedDuration, fileSink, InvocationLog, terminalSink } from '../../../runtime/lambda/logs.ts';
+import { billedDuration, fileSink, instanceIdOf, InvocationLog, PlatformLines, runtimeVersionOf, terminalSink } from '../../../runtime/lambda/logs.ts';
 import { FunctionRuntime } from '../../../runtime/lambda/runtime.ts';
 import type { InvocationReport } from '../../../runtime/lambda/types.ts';
 import { fnConfig, harness, invokeJson, serviceConfig, type Harness } from './helpers.ts';
 
 const TS = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z';
 const NUM = '\\d+\\.\\d\\d';
+/** INIT_START of a nodejs20.x function in us-east-1 (the harness's region); a tab between the two fields, none after. */
+const INIT_START = '^INIT_START Runtime Version: nodejs:20\\.v\\d+\\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:[0-9a-f]{64}$';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -24,6 +26,7 @@ describe('text format', () => {
     const id = result.requestId;
     const lines = h.sink.of('logs');
     const expected = [
+      INIT_START,
       `^START RequestId: ${id} Version: \\$LATEST$`,
       `^${TS}\\t${id}\\tINFO\\thello \\{ a: 1 \\}$`,
       `^${TS}\\t${id}\\tINFO\\tmulti\\rline$`,
@@ -39,14 +42,17 @@ describe('text format', () => {
     lines.forEach((line, i) => expect(line).toMatch(new RegExp(expected[i]!)));
   });
 
-  test('Init Duration only on a cold start; INIT logs come before START with an undefined request id', async () => {
+  test('Init Duration only on a cold start; INIT_START, then INIT logs with an undefined request id, then START', async () => {
     h = await harness([fnConfig('init', 'init-log.handler')]);
     const cold = await invokeJson(h, 'init');
     const warm = await invokeJson(h, 'init');
     const lines = h.sink.of('init');
-    expect(lines[0]).toMatch(new RegExp(`^${TS}\\tundefined\\tINFO\\tinitialising$`));
-    expect(lines[1]).toBe(`START RequestId: ${cold.result.requestId} Version: $LATEST`);
-    expect(lines[2]).toMatch(new RegExp(`^${TS}\\t${cold.result.requestId}\\tINFO\\tinvoked$`));
+    expect(lines[0]).toMatch(new RegExp(INIT_START));
+    expect(lines[1]).toMatch(new RegExp(`^${TS}\\tundefined\\tINFO\\tinitialising$`));
+    expect(lines[2]).toBe(`START RequestId: ${cold.result.requestId} Version: $LATEST`);
+    expect(lines[3]).toMatch(new RegExp(`^${TS}\\t${cold.result.requestId}\\tINFO\\tinvoked$`));
+    // A warm start has no INIT_START.
+    expect(lines.filter((l) => l.startsWith('INIT_START'))).toHaveLength(1);
     const reports = lines.filter((l) => l.startsWith('REPORT'));
     expect(reports[0]).toMatch(new RegExp(`^REPORT RequestId: ${cold.result.requestId}\\t.*\\tInit Duration: ${NUM} ms\\t$`));
     expect(reports[1]).toMatch(new RegExp(`^REPORT RequestId: ${warm.result.requestId}\\tDuration: ${NUM} ms\\tBilled Duration: \\d+ ms\\tMemory Size: 256 MB\\tMax Memory Used: \\d+ MB\\t$`));
@@ -62,19 +68,132 @@ describe('text format', () => {
   test('on nodejs24.x an init failure is logged as Init Error, as its runtime client does', async () => {
     h = await harness([fnConfig('initThrow', 'init-throw.handler', { runtime: 'nodejs24.x' })]);
     await invokeJson(h, 'initThrow');
-    expect(h.sink.of('initThrow')[0]).toMatch(new RegExp(`^${TS}\\tundefined\\tERROR\\tInit Error \\t\\{"errorType":"Error","errorMessage":"init failed"`));
+    expect(h.sink.of('initThrow')[0]).toMatch(/^INIT_START Runtime Version: nodejs:24\.v\d+\t/);
+    expect(h.sink.of('initThrow')[1]).toMatch(new RegExp(`^${TS}\\tundefined\\tERROR\\tInit Error \\t\\{"errorType":"Error","errorMessage":"init failed"`));
   });
 
-  test('an init failure logs Uncaught Exception and INIT_REPORT', async () => {
+  test('an init failure logs INIT_START, Uncaught Exception and INIT_REPORT', async () => {
     h = await harness([fnConfig('initThrow', 'init-throw.handler')]);
     const { result, body } = await invokeJson(h, 'initThrow');
     expect(body['errorType']).toBe('Error');
     expect(body['errorMessage']).toBe('init failed');
     const lines = h.sink.of('initThrow');
-    expect(lines[0]).toMatch(new RegExp(`^${TS}\\tundefined\\tERROR\\tUncaught Exception \\t\\{"errorType":"Error","errorMessage":"init failed"`));
-    expect(lines[1]).toMatch(new RegExp(`^INIT_REPORT Init Duration: ${NUM} ms\\tPhase: init\\tStatus: error\\tError Type: Error$`));
-    expect(lines[2]).toBe(`START RequestId: ${result.requestId} Version: $LATEST`);
+    expect(lines[0]).toMatch(new RegExp(INIT_START));
+    expect(lines[1]).toMatch(new RegExp(`^${TS}\\tundefined\\tERROR\\tUncaught Exception \\t\\{"errorType":"Error","errorMessage":"init failed"`));
+    expect(lines[2]).toMatch(new RegExp(`^INIT_REPORT Init Duration: ${NUM} ms\\tPhase: init\\tStatus: error\\tError Type: Error$`));
+    expect(lines[3]).toBe(`START RequestId: ${result.requestId} Version: $LATEST`);
     expect(lines.at(-1)).toMatch(new RegExp(`^REPORT RequestId: ${result.requestId}\\t.*\\tStatus: error\\tError Type: Error\\t$`));
+  });
+});
+
+describe('INIT_START', () => {
+  const ARN_ID = (line: string): string => /:runtime:([0-9a-f]{64})$/.exec(line)![1]!;
+
+  test('the exact text and JSON shapes, from the fields given', () => {
+    const id = 'ab'.repeat(32);
+    const fields = {
+      runtimeVersion: 'nodejs:20.v48',
+      runtimeVersionArn: `arn:aws:lambda:us-east-1::runtime:${id}`,
+      functionName: 'svc-dev-f',
+      instanceId: `2026/12/06/svc-dev-f[$LATEST]${'0'.repeat(32)}`,
+      memorySizeMb: 256,
+    };
+    expect(new PlatformLines('Text').initStart(fields)).toBe(`INIT_START Runtime Version: nodejs:20.v48\tRuntime Version ARN: arn:aws:lambda:us-east-1::runtime:${id}`);
+    // Field order and instanceMaxMemory in bytes, as in real records.
+    expect(new PlatformLines('JSON').initStart(fields)).toMatch(
+      new RegExp(
+        `^\\{"time":"${TS}","type":"platform\\.initStart","record":\\{"initializationType":"on-demand","phase":"init",` +
+          `"runtimeVersion":"nodejs:20\\.v48","runtimeVersionArn":"arn:aws:lambda:us-east-1::runtime:${id}","functionName":"svc-dev-f",` +
+          `"functionVersion":"\\$LATEST","instanceId":"2026/12/06/svc-dev-f\\[\\$LATEST\\]0{32}","instanceMaxMemory":268435456\\}\\}$`,
+      ),
+    );
+    expect(instanceIdOf(`2026/12/06/[$LATEST]${'f'.repeat(32)}`, 'svc-dev-f')).toBe(`2026/12/06/svc-dev-f[$LATEST]${'f'.repeat(32)}`);
+  });
+
+  test('the runtime version follows the runtime, its ARN the region; the ARN id is stable per runtime version', async () => {
+    h = await harness([fnConfig('a', 'faults.counter'), fnConfig('b', 'faults.counter', { runtime: 'nodejs22.x' })], { service: { region: 'eu-central-1' } });
+    await invokeJson(h, 'a');
+    await invokeJson(h, 'b');
+    const a = h.sink.of('a')[0]!;
+    const b = h.sink.of('b')[0]!;
+    expect(a).toMatch(/^INIT_START Runtime Version: nodejs:20\.v\d+\tRuntime Version ARN: arn:aws:lambda:eu-central-1::runtime:[0-9a-f]{64}$/);
+    expect(b).toMatch(/^INIT_START Runtime Version: nodejs:22\.v\d+\tRuntime Version ARN: arn:aws:lambda:eu-central-1::runtime:[0-9a-f]{64}$/);
+    const v20 = runtimeVersionOf('nodejs20.x', 'eu-central-1');
+    expect(a).toBe(`INIT_START Runtime Version: ${v20.runtimeVersion}\tRuntime Version ARN: ${v20.runtimeVersionArn}`);
+    expect(ARN_ID(a)).not.toBe(ARN_ID(b));
+    // The same runtime in another region: the same id.
+    expect(ARN_ID(runtimeVersionOf('nodejs20.x', 'us-east-1').runtimeVersionArn)).toBe(ARN_ID(a));
+  });
+
+  test('JSON format: platform.initStart first, with the environment of the cold start; none on a warm start', async () => {
+    h = await harness([fnConfig('ctx', 'faults.context', { logFormat: 'JSON', memorySize: 512 })]);
+    const cold = await invokeJson(h, 'ctx');
+    await invokeJson(h, 'ctx');
+    const events = h.sink.of('ctx').map((l) => JSON.parse(l) as { type?: string; record?: Record<string, unknown> });
+    expect(events[0]!.type).toBe('platform.initStart');
+    expect(events[1]!.type).toBe('platform.start');
+    expect(Object.keys(events[0]!.record!)).toEqual([
+      'initializationType',
+      'phase',
+      'runtimeVersion',
+      'runtimeVersionArn',
+      'functionName',
+      'functionVersion',
+      'instanceId',
+      'instanceMaxMemory',
+    ]);
+    expect(events[0]!.record).toEqual({
+      initializationType: 'on-demand',
+      phase: 'init',
+      ...runtimeVersionOf('nodejs20.x', 'us-east-1'),
+      functionName: 'svc-dev-ctx',
+      functionVersion: '$LATEST',
+      // The environment's log stream, with the function's name before the version.
+      instanceId: instanceIdOf(cold.body['logStreamName'] as string, 'svc-dev-ctx'),
+      instanceMaxMemory: 512 * 1024 * 1024,
+    });
+    expect(events[0]!.record!['instanceId']).toMatch(/^\d{4}\/\d\d\/\d\d\/svc-dev-ctx\[\$LATEST\][0-9a-f]{32}$/);
+    expect(events.filter((e) => e.type === 'platform.initStart')).toHaveLength(1);
+  });
+
+  test('JSON format: INIT logs come after platform.initStart and before platform.start', async () => {
+    h = await harness([fnConfig('init', 'init-log.handler', { logFormat: 'JSON' })]);
+    await invokeJson(h, 'init');
+    const events = h.sink.of('init').map((l) => JSON.parse(l) as { type?: string; message?: unknown });
+    expect(events.slice(0, 3).map((e) => e.type ?? e.message)).toEqual(['platform.initStart', 'initialising', 'platform.start']);
+  });
+
+  test('JSON format: a failed INIT logs platform.initStart, the error and platform.initReport; each retry is a new environment', async () => {
+    h = await harness([fnConfig('initThrow', 'init-throw.handler', { logFormat: 'JSON' })]);
+    await invokeJson(h, 'initThrow');
+    await invokeJson(h, 'initThrow');
+    const events = h.sink.of('initThrow').map((l) => JSON.parse(l) as { type?: string; level?: string; record?: Record<string, unknown> });
+    const kinds = events.map((e) => e.type ?? e.level);
+    const one = ['platform.initStart', 'ERROR', 'platform.initReport', 'platform.start', 'platform.runtimeDone', 'platform.report'];
+    expect(kinds).toEqual([...one, ...one]);
+    const starts = events.filter((e) => e.type === 'platform.initStart');
+    expect(starts[0]!.record!['instanceId']).not.toBe(starts[1]!.record!['instanceId']);
+  });
+
+  test('an INIT eddy fails before any worker runs (a handler module that is not there) starts with INIT_START too', async () => {
+    h = await harness([fnConfig('f', 'missing.handler')]);
+    const { result } = await invokeJson(h, 'f');
+    const lines = h.sink.of('f');
+    expect(lines[0]).toMatch(new RegExp(INIT_START));
+    expect(lines[1]).toMatch(new RegExp(`^${TS}\\tundefined\\tERROR\\tUncaught Exception \\t\\{"errorType":"Runtime\\.ImportModuleError"`));
+    expect(lines[2]).toMatch(new RegExp(`^INIT_REPORT Init Duration: ${NUM} ms\\tPhase: init\\tStatus: error\\tError Type: Runtime\\.ImportModuleError$`));
+    expect(lines[3]).toBe(`START RequestId: ${result.requestId} Version: $LATEST`);
+    await invokeJson(h, 'f');
+    expect(h.sink.of('f').filter((l) => l.startsWith('INIT_START'))).toHaveLength(2);
+  });
+
+  test('Tail: a cold start\'s begins with INIT_START', async () => {
+    h = await harness([fnConfig('counter', 'faults.counter')]);
+    const { result } = await invokeJson(h, 'counter', {}, { logType: 'Tail' });
+    const text = Buffer.from(result.logResult!, 'base64').toString();
+    expect(text.split('\n')[0]).toMatch(new RegExp(INIT_START));
+    const warm = await invokeJson(h, 'counter', {}, { logType: 'Tail' });
+    expect(Buffer.from(warm.result.logResult!, 'base64').toString()).toMatch(/^START RequestId: /);
   });
 });
 
@@ -84,11 +203,12 @@ describe('JSON format', () => {
     const { result } = await invokeJson(h, 'logs');
     const id = result.requestId;
     const lines = h.sink.of('logs');
-    const start = JSON.parse(lines[0]!);
+    expect(JSON.parse(lines[0]!).type).toBe('platform.initStart');
+    const start = JSON.parse(lines[1]!);
     expect(start).toEqual({ time: expect.stringMatching(new RegExp(`^${TS}$`)), type: 'platform.start', record: { requestId: id, version: '$LATEST' } });
-    const hello = JSON.parse(lines[1]!);
+    const hello = JSON.parse(lines[2]!);
     expect(hello).toEqual({ timestamp: expect.stringMatching(new RegExp(`^${TS}$`)), level: 'INFO', requestId: id, message: 'hello { a: 1 }' });
-    expect(JSON.parse(lines[2]!).message).toBe('multi\nline');
+    expect(JSON.parse(lines[3]!).message).toBe('multi\nline');
     // No applicationLogLevel: INFO, as on Lambda, so console.debug and console.trace print nothing.
     const levels = lines.flatMap((l) => (l.startsWith('{') ? ((JSON.parse(l) as { level?: string }).level ?? []) : []));
     expect(levels).toEqual(['INFO', 'INFO', 'WARN', 'ERROR']);
@@ -123,9 +243,16 @@ describe('system log level', () => {
     h = await harness([fnConfig('logs', 'faults.logs', { logFormat: 'JSON', systemLogLevel: 'WARN' })]);
     await invokeJson(h, 'logs');
     const lines = h.sink.of('logs');
-    // The four console lines at INFO or above and the raw stdout write; no platform.start / runtimeDone / report.
+    // The four console lines at INFO or above and the raw stdout write; no platform.initStart / start / runtimeDone / report.
     expect(lines.length).toBe(5);
     expect(lines.filter((l) => l.includes('"type":"platform.'))).toEqual([]);
+  });
+
+  test('with systemLogLevel WARN a failed INIT keeps its error and platform.initReport, without platform.initStart', async () => {
+    h = await harness([fnConfig('initThrow', 'init-throw.handler', { logFormat: 'JSON', systemLogLevel: 'WARN' })]);
+    await invokeJson(h, 'initThrow');
+    const kinds = h.sink.of('initThrow').map((l) => ((e: { type?: string; level?: string }) => e.type ?? e.level)(JSON.parse(l)));
+    expect(kinds).toEqual(['ERROR', 'platform.initReport']);
   });
 });
 
@@ -134,7 +261,8 @@ describe('Tail', () => {
     h = await harness([fnConfig('bigLog', 'faults.bigLog')]);
     const small = await invokeJson(h, 'bigLog', { lines: 1 }, { logType: 'Tail' });
     const text = Buffer.from(small.result.logResult!, 'base64').toString();
-    expect(text.startsWith(`START RequestId: ${small.result.requestId} Version: $LATEST\n`)).toBe(true);
+    // A cold start: the Tail begins with INIT_START, as the sink does.
+    expect(text).toMatch(new RegExp(`^INIT_START [^\\n]*\\nSTART RequestId: ${small.result.requestId} Version: \\$LATEST\\n`));
     expect(text).toMatch(new RegExp(`\\nREPORT RequestId: ${small.result.requestId}\\t[^\\n]*\\t\\n$`));
     const big = await invokeJson(h, 'bigLog', { lines: 100 }, { logType: 'Tail' });
     const tail = Buffer.from(big.result.logResult!, 'base64');
@@ -208,7 +336,9 @@ describe('sinks', () => {
       const r = await runtime.invoke({ functionName: 'counter', payload: Buffer.from('{}') });
       await runtime.close();
       const text = await readFile(path.join(dataDir, 'logs', 'counter.log'), 'utf8');
-      expect(text).toMatch(new RegExp(`^START RequestId: ${r.requestId} Version: \\$LATEST\\nEND RequestId: ${r.requestId}\\nREPORT RequestId: ${r.requestId}\\t.*\\n$`));
+      expect(text).toMatch(
+        new RegExp(`^INIT_START [^\\n]*\\nSTART RequestId: ${r.requestId} Version: \\$LATEST\\nEND RequestId: ${r.requestId}\\nREPORT RequestId: ${r.requestId}\\t.*\\n$`),
+      );
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

@@ -143,7 +143,8 @@ describe('INIT errors', () => {
     h = await harness([fnConfig('f', 'init-exit.handler')]);
     const { result, body } = await invokeJson(h, 'f');
     expect(body).toEqual({ errorType: 'Runtime.ExitError', errorMessage: `RequestId: ${result.requestId} Error: Runtime exited with error: exit status 7` });
-    expect(h.sink.of('f')[0]).toMatch(/^INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: Runtime\.ExitError$/);
+    expect(h.sink.of('f')[0]).toMatch(/^INIT_START Runtime Version: /);
+    expect(h.sink.of('f')[1]).toMatch(/^INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: Runtime\.ExitError$/);
   });
 
   test('a syntax error is Runtime.UserCodeSyntaxError naming file:line', async () => {

@@ -31,7 +31,10 @@ describe('eddy invoke (core)', () => {
     const code = await runInvoke({ endpoint: server.endpoint, functionName: 'length', data: '{"a":1}', logType: 'Tail', stdout: out, stderr: err });
     expect(code).toBe(EXIT_OK);
     expect(out.text()).toBe('7\n');
-    expect(err.text()).toMatch(/^START RequestId: [0-9a-f-]{36} Version: \$LATEST\nEND RequestId: [0-9a-f-]{36}\nREPORT RequestId: /);
+    // A fresh server: a cold start, so the tail begins with INIT_START.
+    expect(err.text()).toMatch(
+      /^INIT_START Runtime Version: nodejs:\d+\.v\d+\tRuntime Version ARN: \S+\nSTART RequestId: [0-9a-f-]{36} Version: \$LATEST\nEND RequestId: [0-9a-f-]{36}\nREPORT RequestId: /,
+    );
   });
 
   it('reads --event from a file and pretty-prints when asked', async () => {
