@@ -14,6 +14,7 @@
 //     many lines before it writes END and REPORT.
 // Everything here must survive structured cloning: plain data only, no classes, no functions.
 
+import { randomBytes } from 'node:crypto';
 import type { LogFormat } from '../config/types.ts';
 
 /** `{errorType, errorMessage, trace}` as the Node runtime interface client posts it. */
@@ -21,6 +22,12 @@ export interface ErrorPayload {
   errorType: string;
   errorMessage: string;
   trace?: string[];
+}
+
+/** A new execution environment's log stream, as on AWS: `YYYY/MM/DD/[<version>]<32 hex>` (today, UTC). */
+export function newLogStreamName(version = '$LATEST'): string {
+  const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
+  return `${day}/[${version}]${randomBytes(16).toString('hex')}`;
 }
 
 /** How the runtime client labels a failed INIT in the log: nodejs24.x's says `Init Error`, older ones `Uncaught Exception`. */

@@ -1,7 +1,7 @@
 // The function runtime's facade: resolves names, counts concurrency, builds each function lazily, runs
 // invocations on its execution environments, writes Lambda's log lines and reports every invocation.
 // Hot reload swaps a function's pool: in-flight invocations finish on the old one, new ones get the new code.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +16,7 @@ import { ConcurrencyLimiter, hostConcurrencyCap, type Release } from './concurre
 import { functionEnvironment } from './environment.ts';
 import { billedDuration, fileSink, instanceIdOf, InvocationLog, PlatformLines, runtimeVersionOf, silentSink, type LogSink } from './logs.ts';
 import { payloadByteLength, payloadText } from './payload.ts';
-import { initErrorLabel } from './messages.ts';
+import { initErrorLabel, newLogStreamName } from './messages.ts';
 import { EnvironmentPool, type RunResult } from './pool.ts';
 import type { InvocationReport, InvokeRequest, InvokeResult, Invoker, LambdaServiceError } from './types.ts';
 import { workerEntryFile } from './worker-entry.ts';
@@ -277,8 +277,7 @@ export class FunctionRuntime implements Invoker {
     if (deployment.kind === 'failed') {
       const error = deployment.failure.error;
       // Each invocation is another INIT attempt, in a new environment (so a new log stream), as on Lambda.
-      const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
-      out.initStart(`${day}/[$LATEST]${randomBytes(16).toString('hex')}`);
+      out.initStart(newLogStreamName());
       out.write(out.lines.initError(error, initErrorLabel(runtimeMajor(fn.runtime) ?? 20)));
       result = {
         payload: undefined,

@@ -1,11 +1,10 @@
 // The entry of an execution environment (one piscina worker thread). Spawned by runtime/lambda/pool.ts
 // (bundled to .mjs by runtime/lambda/worker-entry.ts); speaks the protocol of runtime/lambda/messages.ts.
 // Module scope here is the environment: the loaded handler persists between its invocations.
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
-import { initErrorLabel, type EnvironmentSetup, type ErrorPayload, type InvokeOutcome, type InvokeTask, type WorkerEvent } from '../messages.ts';
+import { initErrorLabel, newLogStreamName, type EnvironmentSetup, type ErrorPayload, type InvokeOutcome, type InvokeTask, type WorkerEvent } from '../messages.ts';
 import { formatErrorForLog, patchConsole } from './console.ts';
 import { formatError, JSONStringifyError, UnhandledPromiseRejection } from './errors.ts';
 import { runHandler } from './invoke.ts';
@@ -18,10 +17,8 @@ const port = parentPort!;
 
 process.setSourceMapsEnabled(true);
 
-// One log stream per environment, as on AWS: YYYY/MM/DD/[$LATEST]<32 hex>.
-const now = new Date();
-const day = now.toISOString().slice(0, 10).replaceAll('-', '/');
-const logStreamName = `${day}/[${process.env['AWS_LAMBDA_FUNCTION_VERSION'] ?? '$LATEST'}]${randomBytes(16).toString('hex')}`;
+// One log stream per environment, as on AWS.
+const logStreamName = newLogStreamName(process.env['AWS_LAMBDA_FUNCTION_VERSION']);
 process.env['AWS_LAMBDA_LOG_STREAM_NAME'] = logStreamName;
 
 /** The invocation the worker is serving (routing of its log lines), and what its lines print. */
