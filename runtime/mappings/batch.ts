@@ -2,8 +2,6 @@
 // with tumbling windows, at the end of the head record's window. Pure functions over the lane's queue.
 import { payloadBytes, type ReadRecord } from './event.ts';
 
-/** Lambda's synchronous payload limit (6 MB). */
-export const SYNC_PAYLOAD_LIMIT = 6_291_456;
 /** Tumbling-window state above this ends the window early (reference §4.6). */
 export const WINDOW_STATE_LIMIT = 1_048_576;
 

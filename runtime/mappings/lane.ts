@@ -3,8 +3,9 @@
 // whole batch and block the lane, bisect, partial-batch checkpoints, discard to the on-failure
 // destination once retries or record age run out, and tumbling windows with state. Reference §4.2-§4.6.
 import { Buffer } from 'node:buffer';
+import { SYNC_PAYLOAD_LIMIT } from '../lambda/api/errors.ts';
 import type { InvokeResult, LambdaServiceError } from '../lambda/types.ts';
-import { SYNC_PAYLOAD_LIMIT, WINDOW_STATE_LIMIT, cutBatch, windowOf, type CutLimits } from './batch.ts';
+import { WINDOW_STATE_LIMIT, cutBatch, windowOf, type CutLimits } from './batch.ts';
 import { pause, Signal, type MappingContext } from './context.ts';
 import { batchPayload, destinationRecord, payloadBytes, windowPayload, type DiscardCondition, type ReadRecord } from './event.ts';
 import { interpretResponse, type BatchOutcome } from './response.ts';

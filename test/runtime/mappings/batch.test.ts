@@ -1,7 +1,8 @@
 // Pure batching rules: where a batch is cut (BatchSize, 6 MB, tumbling window), lane assignment, and
 // what a function's response means for the checkpoint (ReportBatchItemFailures, tumbling state).
 import { describe, expect, it } from 'vitest';
-import { SYNC_PAYLOAD_LIMIT, cutBatch, windowOf } from '../../../runtime/mappings/batch.ts';
+import { SYNC_PAYLOAD_LIMIT } from '../../../runtime/lambda/api/errors.ts';
+import { cutBatch, windowOf } from '../../../runtime/mappings/batch.ts';
 import { batchPayload, type ReadRecord } from '../../../runtime/mappings/event.ts';
 import { laneOf } from '../../../runtime/mappings/lanes.ts';
 import { interpretResponse } from '../../../runtime/mappings/response.ts';

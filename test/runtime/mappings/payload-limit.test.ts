@@ -4,8 +4,7 @@
 import { CreateStreamCommand, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock, VirtualClock, type Clock } from '../../../runtime/clock.ts';
-import { SYNC_PAYLOAD_LIMIT } from '../../../runtime/mappings/batch.ts';
-import { requestTooLarge } from '../../../runtime/lambda/api/errors.ts';
+import { requestTooLarge, SYNC_PAYLOAD_LIMIT } from '../../../runtime/lambda/api/errors.ts';
 import type { Invoker } from '../../../runtime/lambda/types.ts';
 import { createStream, linesOf, put, spec, startOwnLog, waitFor, type OwnLog, type Seen } from './helpers.ts';
 
