@@ -355,8 +355,8 @@ export class Emulator {
   /**
    * Registers the stream consumers that `consumer: true` events declare, as Serverless's
    * AWS::Kinesis::StreamConsumer does on deploy: through eddy's own Kinesis API, when absent, on the stream in
-   * eddy's log (where the streams of `resources` are created). Returns their ARNs by consumerKey. A consumer that cannot be registered (its stream is not in eddy's log) is reported and
-   * its mapping reads the stream.
+   * eddy's log (where the streams of `resources` are created). Returns their ARNs by consumerKey. A consumer
+   * that cannot be registered (its stream is not in eddy's log) is reported and its mapping reads the stream.
    */
   async #registerConsumers(config: ServiceConfig): Promise<Map<string, string>> {
     const { sink } = this.#parts;
