@@ -72,7 +72,9 @@ it('npm start serves the demo, feeds it until every stage has run, and exits 0 o
   );
 
   const endpoint = await waitFor(() => /eddy ready (http:\/\/\S+)/.exec(out)?.[1], 20_000, `eddy ready in:\n${out}`);
-  expect(out).toContain('eddy | feeding workload "demo-pipeline" into eddy-demo-dev-events');
+  // Written right after "eddy ready", but it may come in the next chunk of the pipe.
+  const feeding = 'eddy | feeding workload "demo-pipeline" into eddy-demo-dev-events';
+  await waitFor(() => out.includes(feeding), 20_000, `"${feeding}" in:\n${out}`);
 
   // Every mapped stage has been invoked: the feed's records went through validate, enrich, aggregate and alert.
   const status = await waitFor(
